@@ -1,0 +1,101 @@
+//! The command line: one file per command group.
+
+pub mod audit;
+pub mod client;
+pub mod keys;
+pub mod token;
+pub mod user;
+
+use clap::{Parser, Subcommand};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::startup::{Application, open_store};
+use crate::store::Store;
+
+/// sigil — an OAuth 2.1 / OpenID Connect identity provider.
+#[derive(Debug, Parser)]
+#[command(name = "sigil", version, about)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the provider (applies pending migrations first).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Manage clients (relying parties).
+    #[command(subcommand)]
+    Client(client::ClientCommand),
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Inspect tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// Print the audit log as JSON lines.
+    Audit(audit::AuditArgs),
+}
+
+/// Runs a parsed command with loaded settings.
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            blocking(move || open_store(&settings)).await??;
+            println!("{}", serde_json::json!({"migrations": "up to date"}));
+            Ok(())
+        }
+        Command::User(cmd) => user::run(cmd, settings).await,
+        Command::Client(cmd) => client::run(cmd, settings).await,
+        Command::Keys(cmd) => keys::run(cmd, settings).await,
+        Command::Token(cmd) => token::run(cmd, settings).await,
+        Command::Audit(args) => audit::run(args, settings).await,
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings.clone()).await?;
+    tracing::info!(
+        issuer = %settings.issuer,
+        addr = %settings.bind.ip(),
+        port = app.port(),
+        "sigil listening"
+    );
+    app.run_until_stopped().await?;
+    tracing::info!("sigil stopped");
+    Ok(())
+}
+
+/// Runs blocking work (database, hashing) off the async executor.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| anyhow::anyhow!("background task failed"))
+}
+
+/// Opens the (migrated) store for a one-shot command.
+pub async fn store(settings: Settings) -> anyhow::Result<Store> {
+    Ok(blocking(move || open_store(&settings)).await??)
+}
+
+/// Now, UTC Unix seconds.
+pub fn now() -> i64 {
+    SystemClock.now()
+}
+
+/// Prints a JSON value on one line.
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}

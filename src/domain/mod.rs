@@ -1,0 +1,7 @@
+//! Plain data with invariants and no I/O.
+
+pub mod client_metadata;
+pub mod metadata_error;
+pub mod redirect_uri;
+pub mod scope;
+pub mod user;

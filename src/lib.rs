@@ -1,0 +1,31 @@
+//! sigil: an OAuth 2.1 / OpenID Connect identity provider.
+
+pub mod audit;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod jose;
+pub mod keyring;
+pub mod oauth;
+pub mod ops;
+pub mod password;
+pub mod registry;
+pub mod secrets;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+pub use startup::Application;
+
+/// Builds and runs the server with `settings` until it is stopped.
+pub async fn run(settings: config::Settings) -> Result<(), startup::StartupError> {
+    let app = Application::build(settings).await?;
+    app.run_until_stopped()
+        .await
+        .map_err(|e| startup::StartupError::Bind {
+            addr: "listener".into(),
+            reason: e.to_string(),
+        })
+}

@@ -1,0 +1,48 @@
+//! The protocol endpoints, one module each.
+
+pub mod discovery;
+pub mod jwks;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+/// Registers the protocol routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/.well-known/openid-configuration",
+        web::get().to(discovery::openid_configuration),
+    )
+    .route(
+        "/.well-known/oauth-authorization-server",
+        web::get().to(discovery::oauth_authorization_server),
+    )
+    .route("/jwks", web::get().to(jwks::jwks));
+}
+
+/// A public, cacheable JSON document with a strong ETag; `If-None-Match` → 304.
+pub fn cacheable_json(req: &HttpRequest, body: &[u8], etag: &str, max_age: u32) -> HttpResponse {
+    let cache = format!("public, max-age={max_age}");
+    let matches = req
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == etag || tag == "*" || tag.strip_prefix("W/") == Some(etag));
+    let mut res = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::ETAG, etag))
+        .insert_header((
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ));
+    if matches {
+        res.finish()
+    } else {
+        res.content_type("application/json").body(body.to_vec())
+    }
+}

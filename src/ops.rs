@@ -1,0 +1,54 @@
+//! Operations endpoints: liveness, readiness, metrics, and the 404 answer.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, web};
+
+use crate::error::{ErrorCode, OAuthError};
+use crate::startup::AppState;
+use crate::telemetry::Metrics;
+
+/// Registers `/healthz`, `/readyz` and `/metrics`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(metrics));
+}
+
+/// `GET /healthz`: the process answers.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({"status": "ok"}))
+}
+
+/// `GET /readyz`: the database answers within two seconds.
+#[tracing::instrument(skip_all)]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.store.ping(Duration::from_secs(2)).await {
+        Ok(()) => HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(serde_json::json!({"status": "ready"})),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            HttpResponse::ServiceUnavailable()
+                .insert_header(("Cache-Control", "no-store"))
+                .json(
+                    serde_json::json!({"status": "unavailable", "reason": "database unreachable"}),
+                )
+        }
+    }
+}
+
+/// `GET /metrics`: Prometheus text exposition.
+pub async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
+    let (connections, idle) = state.store.pool_state();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(metrics.render(connections, idle))
+}
+
+/// Any unknown path.
+pub async fn not_found() -> Result<HttpResponse, OAuthError> {
+    Err(OAuthError::new(ErrorCode::NotFound, "no such endpoint"))
+}

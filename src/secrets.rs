@@ -1,0 +1,48 @@
+//! High-entropy secrets sigil generates, their SHA-256 digests and constant-time comparison.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// `bytes` random bytes from the OS CSPRNG, base64url without padding.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Hex SHA-256 of a secret, for storage.
+pub fn digest(secret: &str) -> String {
+    crate::jose::keys::hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Whether `secret` hashes to `stored_digest`, compared in constant time.
+pub fn matches(secret: &str, stored_digest: &str) -> bool {
+    digest(secret)
+        .as_bytes()
+        .ct_eq(stored_digest.as_bytes())
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_and_distinct() {
+        let a = random_token(32);
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, random_token(32));
+    }
+
+    #[test]
+    fn digest_matches_only_its_secret() {
+        let d = digest("s3cret");
+        assert_eq!(d.len(), 64);
+        assert!(matches("s3cret", &d));
+        assert!(!matches("s3creT", &d));
+        assert!(!matches("s3cret", &d[..63]));
+    }
+}

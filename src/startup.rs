@@ -1,0 +1,212 @@
+//! Builds the application state and the actix server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::{KekSource, Settings};
+use crate::jose::{Kek, KeySet};
+use crate::keyring::{self, Keyring, KeyringError};
+use crate::oauth::discovery::Discovery;
+use crate::store::{Store, StoreError, keys};
+use crate::telemetry::{Metrics, SafeRootSpan, track};
+use crate::{oauth, ops};
+
+/// Why sigil could not start; each reads as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// The KEK file could not be read or created.
+    #[error("{0}")]
+    Kek(#[from] crate::jose::kek::KekError),
+    /// Signing keys could not be created or decrypted.
+    #[error("signing keys: {0}")]
+    Keys(#[from] KeyringError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// Why.
+        reason: String,
+    },
+    /// The metrics registry could not be set up.
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}
+
+/// Everything a request handler may need; nothing global.
+pub struct AppState {
+    /// Validated settings.
+    pub settings: Settings,
+    /// The database.
+    pub store: Store,
+    /// The signing keys.
+    pub keys: Arc<Keyring>,
+    /// The clock.
+    pub clock: SharedClock,
+    /// The discovery documents, serialized once.
+    pub discovery: Discovery,
+}
+
+/// Opens and migrates the store (blocking).
+pub fn open_store(settings: &Settings) -> Result<Store, StartupError> {
+    let store = Store::connect(&settings.database, settings.database_pool_size)?;
+    store.migrate()?;
+    Ok(store)
+}
+
+/// Resolves the key-encryption key, generating the embedded default's file when missing.
+pub fn load_kek(settings: &Settings) -> Result<Kek, StartupError> {
+    Ok(match &settings.kek {
+        KekSource::Value(bytes) => Kek::new(*bytes),
+        KekSource::Generated(path) => {
+            let (kek, created) = Kek::load_or_generate(path)?;
+            if created {
+                tracing::warn!(
+                    path = %path.display(),
+                    "generated a key-encryption key beside the database; set SIGIL_KEK or SIGIL_KEK_FILE in production and back it up"
+                );
+            }
+            kek
+        }
+    })
+}
+
+/// Migrates, checks the KEK against stored keys, creates missing keys, loads them (blocking).
+pub fn prepare(settings: &Settings, clock: SharedClock) -> Result<(Store, Keyring), StartupError> {
+    let store = open_store(settings)?;
+    let kek = load_kek(settings)?;
+    let now = clock.now();
+    let existing = keys::published(&mut *store.conn()?, now)?;
+    if !existing.is_empty() {
+        KeySet::load(&existing, &kek).map_err(KeyringError::from)?;
+    }
+    let created = keyring::ensure_keys(&store, &kek, now)?;
+    if !created.is_empty() {
+        tracing::info!(count = created.len(), "created signing keys");
+    }
+    let ring = Keyring::load(store.clone(), kek, clock)?;
+    Ok((store, ring))
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Prepares storage and keys and binds the listener, with the system clock.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], with an injected clock.
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: SharedClock,
+    ) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(settings.bind).map_err(|e| StartupError::Bind {
+            addr: settings.bind.to_string(),
+            reason: e.to_string(),
+        })?;
+        Self::build_on(listener, settings, clock).await
+    }
+
+    /// As [`Application::build`], on an already-bound listener (its address wins over `bind`).
+    pub async fn build_on(
+        listener: TcpListener,
+        settings: Settings,
+        clock: SharedClock,
+    ) -> Result<Self, StartupError> {
+        let prep_settings = settings.clone();
+        let prep_clock = clock.clone();
+        let (store, ring) =
+            tokio::task::spawn_blocking(move || prepare(&prep_settings, prep_clock))
+                .await
+                .map_err(|_| StoreError::Task)??;
+        let ring = Arc::new(ring);
+        ring.clone().spawn_reloader(settings.key_reload_interval);
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let state = web::Data::new(AppState {
+            discovery: Discovery::new(&settings.issuer),
+            settings,
+            store,
+            keys: ring,
+            clock,
+        });
+        let metrics = web::Data::new(Metrics::new()?);
+        let server = serve(listener, state.clone(), metrics)?;
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests sign and reload through it).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGTERM/SIGINT; in-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    metrics: web::Data<Metrics>,
+) -> Result<Server, StartupError> {
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let shutdown = state.settings.shutdown_timeout.as_secs();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(track))
+            .wrap(TracingLogger::<SafeRootSpan>::new())
+            .wrap(security_headers())
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .configure(oauth::routes)
+            .configure(ops::routes)
+            .default_service(web::to(ops::not_found))
+    })
+    .shutdown_timeout(shutdown)
+    .listen(listener)
+    .map_err(|e| StartupError::Bind {
+        addr,
+        reason: e.to_string(),
+    })?
+    .run();
+    Ok(server)
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+}

@@ -1,0 +1,62 @@
+//! Registered clients: metadata as JSON, secret as a SHA-256 hash.
+
+use diesel::prelude::*;
+
+use super::schema::clients::dsl as c;
+use super::{DbConnection, StoreError};
+
+/// A stored client.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::clients)]
+pub struct ClientRow {
+    /// The `client_id`.
+    pub client_id: String,
+    /// Hex SHA-256 of the client secret; `None` for public and key-authenticated clients.
+    pub secret_hash: Option<String>,
+    /// Validated RFC 7591 metadata as JSON.
+    pub metadata: String,
+    /// Created, UTC Unix seconds.
+    pub created_at: i64,
+    /// Last changed, UTC Unix seconds.
+    pub updated_at: i64,
+}
+
+/// Inserts a client.
+pub fn create(conn: &mut DbConnection, row: &ClientRow) -> Result<(), StoreError> {
+    diesel::insert_into(c::clients)
+        .values(row)
+        .execute(conn)
+        .map_err(|e| {
+            if StoreError::is_unique_violation(&e) {
+                StoreError::Conflict("client_id")
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(())
+}
+
+/// Finds a client by id.
+pub fn get(conn: &mut DbConnection, client_id: &str) -> Result<Option<ClientRow>, StoreError> {
+    Ok(c::clients
+        .find(client_id)
+        .select(ClientRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Every client, oldest first.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<ClientRow>, StoreError> {
+    Ok(c::clients
+        .order((c::created_at.asc(), c::client_id.asc()))
+        .select(ClientRow::as_select())
+        .load(conn)?)
+}
+
+/// Deletes a client; `NotFound` when there was none.
+pub fn delete(conn: &mut DbConnection, client_id: &str) -> Result<(), StoreError> {
+    match diesel::delete(c::clients.find(client_id)).execute(conn)? {
+        0 => Err(StoreError::NotFound("client")),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,76 @@
+//! Users and their roles.
+
+use diesel::prelude::*;
+
+use super::schema::user_roles::dsl as r;
+use super::schema::users::dsl as u;
+use super::{DbConnection, StoreError};
+
+/// A stored user.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::users)]
+pub struct UserRow {
+    /// Opaque, stable id (the `sub`).
+    pub id: String,
+    /// Login name, unique.
+    pub username: String,
+    /// Email address.
+    pub email: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Created, UTC Unix seconds.
+    pub created_at: i64,
+    /// Last changed, UTC Unix seconds.
+    pub updated_at: i64,
+}
+
+/// Inserts a user with roles in one transaction; a taken username is `Conflict`.
+pub fn create(conn: &mut DbConnection, user: &UserRow, roles: &[String]) -> Result<(), StoreError> {
+    conn.transaction(|conn| {
+        diesel::insert_into(u::users)
+            .values(user)
+            .execute(conn)
+            .map_err(|e| {
+                if StoreError::is_unique_violation(&e) {
+                    StoreError::Conflict("username")
+                } else {
+                    e.into()
+                }
+            })?;
+        for role in roles {
+            diesel::insert_into(r::user_roles)
+                .values((r::user_id.eq(&user.id), r::role.eq(role)))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Finds a user by username.
+pub fn by_username(conn: &mut DbConnection, name: &str) -> Result<Option<UserRow>, StoreError> {
+    Ok(u::users
+        .filter(u::username.eq(name))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Finds a user by id.
+pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, StoreError> {
+    Ok(u::users
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The user's roles, sorted.
+pub fn roles(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(r::user_roles
+        .filter(r::user_id.eq(user_id))
+        .select(r::role)
+        .order(r::role.asc())
+        .load(conn)?)
+}

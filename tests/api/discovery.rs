@@ -1,0 +1,123 @@
+//! Discovery documents: issuer exact, URLs under the issuer, cacheable.
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, TestDatabase};
+
+#[tokio::test]
+async fn issuer_is_exact_and_every_url_starts_with_it() {
+    for path in [
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let app = TestApp::spawn().await;
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/json");
+        let doc: Value = res.json().await.unwrap();
+        assert_eq!(doc["issuer"], app.issuer.as_str());
+        let mut urls = 0;
+        for (key, value) in doc.as_object().unwrap() {
+            if key.ends_with("_endpoint") || key.ends_with("_uri") {
+                let url = value.as_str().unwrap();
+                assert!(url.starts_with(&app.issuer), "{key} = {url}");
+                urls += 1;
+            }
+        }
+        assert!(urls >= 1);
+        assert_eq!(doc["jwks_uri"], format!("{}/jwks", app.issuer));
+    }
+}
+
+#[tokio::test]
+async fn issuer_with_a_path_is_kept_byte_for_byte() {
+    let db = TestDatabase::new();
+    let app = TestApp::spawn_with(
+        db,
+        |raw| raw.issuer = format!("{}/tenant-a", raw.issuer),
+        std::sync::Arc::new(sigil::clock::SystemClock),
+    )
+    .await;
+    let doc: Value = app
+        .get("/.well-known/openid-configuration")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["issuer"], app.issuer.as_str());
+    assert!(app.issuer.ends_with("/tenant-a"));
+    assert_eq!(doc["jwks_uri"], format!("{}/jwks", app.issuer));
+}
+
+#[tokio::test]
+async fn advertises_the_signing_algorithms_and_nothing_unbuilt() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .get("/.well-known/openid-configuration")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        serde_json::json!(["RS256", "PS256", "ES256", "EdDSA"])
+    );
+    assert_eq!(
+        doc["subject_types_supported"],
+        serde_json::json!(["public"])
+    );
+    for endpoint in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+    ] {
+        assert!(
+            doc.get(endpoint).is_none(),
+            "{endpoint} advertised before it exists"
+        );
+    }
+}
+
+#[tokio::test]
+async fn documents_are_cacheable_with_etags() {
+    let app = TestApp::spawn().await;
+    for path in ["/.well-known/openid-configuration", "/jwks"] {
+        let res = app.get(path).await;
+        let cache = res.headers()["cache-control"].to_str().unwrap().to_owned();
+        assert!(cache.contains("max-age="), "{path}: {cache}");
+        let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+        let again = app
+            .http
+            .get(format!("{}{path}", app.address))
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert!(again.bytes().await.unwrap().is_empty());
+        let stale = app
+            .http
+            .get(format!("{}{path}", app.address))
+            .header("If-None-Match", "\"other\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_path_is_a_json_404_and_wrong_method_is_refused() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/nope").await;
+    assert_eq!(res.status(), 404);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
+    let res = app
+        .http
+        .post(format!("{}/jwks", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests through real HTTP: one binary, one module per capability.
+
+mod cli;
+mod config;
+mod discovery;
+mod helpers;
+mod keys;
+mod ops;
