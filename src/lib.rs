@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod web;
 
 pub use startup::Application;
 
