@@ -2,6 +2,8 @@
 
 pub mod assets;
 pub mod branding;
+pub mod pages;
 
 pub use assets::routes;
 pub use branding::Branding;
+pub use pages::{error_page, render, scope_description, wants_html};
