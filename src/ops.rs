@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::{ErrorCode, OAuthError};
 use crate::startup::AppState;
 use crate::telemetry::Metrics;
+use crate::web::{Branding, error_page, wants_html};
 
 /// Registers `/healthz`, `/readyz` and `/metrics`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -48,7 +50,20 @@ pub async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) ->
         .body(metrics.render(connections, idle))
 }
 
-/// Any unknown path.
-pub async fn not_found() -> Result<HttpResponse, OAuthError> {
+/// Any unknown path: an error page for browsers, the JSON error for everyone else.
+pub async fn not_found(
+    req: HttpRequest,
+    brand: Option<web::Data<Branding>>,
+) -> Result<HttpResponse, OAuthError> {
+    if wants_html(&req) {
+        let fallback = Branding::default();
+        let brand = brand.as_ref().map_or(&fallback, |b| b.get_ref());
+        return Ok(error_page(
+            brand,
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There is nothing at this address. Check that it is typed correctly, or go back to the page you came from.",
+        ));
+    }
     Err(OAuthError::new(ErrorCode::NotFound, "no such endpoint"))
 }

@@ -15,6 +15,7 @@ use crate::keyring::{self, Keyring, KeyringError};
 use crate::oauth::discovery::Discovery;
 use crate::store::{Store, StoreError, keys};
 use crate::telemetry::{Metrics, SafeRootSpan, track};
+use crate::web::Branding;
 use crate::{oauth, ops};
 
 /// Why sigil could not start; each reads as one line.
@@ -179,6 +180,7 @@ fn serve(
         .map(|a| a.to_string())
         .unwrap_or_default();
     let shutdown = state.settings.shutdown_timeout.as_secs();
+    let branding = web::Data::new(Branding::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(track))
@@ -186,8 +188,10 @@ fn serve(
             .wrap(security_headers())
             .app_data(state.clone())
             .app_data(metrics.clone())
+            .app_data(branding.clone())
             .configure(oauth::routes)
             .configure(ops::routes)
+            .configure(crate::web::routes)
             .default_service(web::to(ops::not_found))
     })
     .shutdown_timeout(shutdown)

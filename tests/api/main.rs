@@ -6,3 +6,4 @@ mod discovery;
 mod helpers;
 mod keys;
 mod ops;
+mod pages;
