@@ -62,6 +62,24 @@ pub struct RawSettings {
     pub key_reload_interval: u64,
     /// Seconds in-flight requests get on shutdown.
     pub shutdown_timeout: u64,
+    /// Seconds a browser session lives without a request.
+    pub session_idle_timeout: u64,
+    /// Seconds a browser session lives at most.
+    pub session_lifetime: u64,
+    /// Seconds an authorization code is valid.
+    pub code_lifetime: u64,
+    /// Seconds an ID token is valid.
+    pub id_token_lifetime: u64,
+    /// Seconds an access token is valid unless the client or resource says otherwise.
+    pub access_token_lifetime: u64,
+    /// `aud` of access tokens when no resource is requested (default: the issuer).
+    pub default_audience: Option<String>,
+    /// Product name on every page.
+    pub brand_name: String,
+    /// Logo URL on every page.
+    pub brand_logo_url: Option<String>,
+    /// Accent colour on every page (`#rrggbb`).
+    pub brand_accent_color: String,
 }
 
 impl Default for RawSettings {
@@ -81,6 +99,15 @@ impl Default for RawSettings {
             key_retention: 86_400,
             key_reload_interval: 10,
             shutdown_timeout: 30,
+            session_idle_timeout: 1800,
+            session_lifetime: 36_000,
+            code_lifetime: 60,
+            id_token_lifetime: 3600,
+            access_token_lifetime: 600,
+            default_audience: None,
+            brand_name: "sigil".into(),
+            brand_logo_url: None,
+            brand_accent_color: "#2f5bd3".into(),
         }
     }
 }
@@ -167,6 +194,29 @@ pub struct Settings {
     pub key_reload_interval: Duration,
     /// Time in-flight requests get on shutdown.
     pub shutdown_timeout: Duration,
+    /// Token and session lifetimes, in seconds.
+    pub lifetimes: Lifetimes,
+    /// `aud` of access tokens when no resource is requested.
+    pub default_audience: String,
+    /// Page branding: product name, logo URL, accent colour.
+    pub brand: (String, Option<String>, String),
+}
+
+/// Lifetimes in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// Browser session idle timeout.
+    pub session_idle: i64,
+    /// Browser session absolute lifetime.
+    pub session: i64,
+    /// Authorization code.
+    pub code: i64,
+    /// ID token.
+    pub id_token: i64,
+    /// Access token default.
+    pub access_token: i64,
+    /// A pending authorization request (login and consent pages).
+    pub auth_request: i64,
 }
 
 impl Settings {
@@ -266,7 +316,45 @@ impl RawSettings {
                 "must be at least 1 second",
             ));
         }
+        let lifetimes = Lifetimes {
+            session_idle: seconds("SIGIL_SESSION_IDLE_TIMEOUT", self.session_idle_timeout, 60)?,
+            session: seconds("SIGIL_SESSION_LIFETIME", self.session_lifetime, 60)?,
+            code: seconds("SIGIL_CODE_LIFETIME", self.code_lifetime, 1)?,
+            id_token: seconds("SIGIL_ID_TOKEN_LIFETIME", self.id_token_lifetime, 1)?,
+            access_token: seconds("SIGIL_ACCESS_TOKEN_LIFETIME", self.access_token_lifetime, 1)?,
+            auth_request: 900,
+        };
+        if lifetimes.code > 600 {
+            return Err(ConfigError::new(
+                "SIGIL_CODE_LIFETIME",
+                "must be at most 600 seconds (RFC 6749 §4.1.2)",
+            ));
+        }
+        let longest = lifetimes.id_token.max(lifetimes.access_token);
+        if self.key_retention < longest as u64 {
+            return Err(ConfigError::new(
+                "SIGIL_KEY_RETENTION",
+                "must be at least the longest token lifetime, or rotated keys vanish before their tokens expire",
+            ));
+        }
+        let default_audience = match self.default_audience {
+            Some(aud) if Url::parse(&aud).is_err() => {
+                return Err(ConfigError::new(
+                    "SIGIL_DEFAULT_AUDIENCE",
+                    format!("'{aud}' is not an absolute URI"),
+                ));
+            }
+            Some(aud) => aud,
+            None => issuer.clone(),
+        };
         Ok(Settings {
+            lifetimes,
+            default_audience,
+            brand: (
+                self.brand_name,
+                self.brand_logo_url,
+                self.brand_accent_color,
+            ),
             issuer,
             bind,
             database,
@@ -279,6 +367,17 @@ impl RawSettings {
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout),
         })
     }
+}
+
+/// A lifetime in seconds, at least `min`, at most ten years.
+fn seconds(setting: &str, value: u64, min: u64) -> Result<i64, ConfigError> {
+    if value < min || value > 315_360_000 {
+        return Err(ConfigError::new(
+            setting,
+            format!("must be between {min} and 315360000 seconds"),
+        ));
+    }
+    i64::try_from(value).map_err(|_| ConfigError::new(setting, "is too large"))
 }
 
 /// The issuer must be an absolute https URL (http only on a loopback host), without query or fragment.

@@ -49,6 +49,10 @@ pub enum ErrorCode {
     InteractionRequired,
     /// OIDC Core.
     AccountSelectionRequired,
+    /// OIDC Core.
+    RequestNotSupported,
+    /// OIDC Core.
+    RequestUriNotSupported,
     /// Not an OAuth code: the path exists nowhere.
     NotFound,
 }
@@ -77,6 +81,8 @@ impl ErrorCode {
             Self::ConsentRequired => "consent_required",
             Self::InteractionRequired => "interaction_required",
             Self::AccountSelectionRequired => "account_selection_required",
+            Self::RequestNotSupported => "request_not_supported",
+            Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::NotFound => "not_found",
         }
     }

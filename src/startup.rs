@@ -16,6 +16,7 @@ use crate::oauth::discovery::Discovery;
 use crate::store::{Store, StoreError, keys};
 use crate::telemetry::{Metrics, SafeRootSpan, track};
 use crate::web::Branding;
+use crate::web::csrf::Csrf;
 use crate::{oauth, ops};
 
 /// Why sigil could not start; each reads as one line.
@@ -38,6 +39,9 @@ pub enum StartupError {
         /// Why.
         reason: String,
     },
+    /// A setting is unusable.
+    #[error("{0}")]
+    Config(String),
     /// The metrics registry could not be set up.
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
@@ -55,6 +59,12 @@ pub struct AppState {
     pub clock: SharedClock,
     /// The discovery documents, serialized once.
     pub discovery: Discovery,
+    /// Page branding.
+    pub branding: Branding,
+    /// CSRF tokens for the browser forms.
+    pub csrf: Csrf,
+    /// An argon2id hash of a random password, verified for unknown users so they take as long.
+    pub dummy_hash: String,
 }
 
 /// Opens and migrates the store (blocking).
@@ -81,8 +91,16 @@ pub fn load_kek(settings: &Settings) -> Result<Kek, StartupError> {
     })
 }
 
+/// What start-up prepares before the server binds.
+pub struct Prepared {
+    store: Store,
+    ring: Keyring,
+    csrf: Csrf,
+    dummy_hash: String,
+}
+
 /// Migrates, checks the KEK against stored keys, creates missing keys, loads them (blocking).
-pub fn prepare(settings: &Settings, clock: SharedClock) -> Result<(Store, Keyring), StartupError> {
+pub fn prepare(settings: &Settings, clock: SharedClock) -> Result<Prepared, StartupError> {
     let store = open_store(settings)?;
     let kek = load_kek(settings)?;
     let now = clock.now();
@@ -94,8 +112,19 @@ pub fn prepare(settings: &Settings, clock: SharedClock) -> Result<(Store, Keyrin
     if !created.is_empty() {
         tracing::info!(count = created.len(), "created signing keys");
     }
+    let csrf = Csrf::new(
+        kek.derive("csrf")
+            .map_err(|e| StartupError::Keys(e.into()))?,
+    );
     let ring = Keyring::load(store.clone(), kek, clock)?;
-    Ok((store, ring))
+    let dummy_hash = crate::password::hash(&crate::secrets::random_token(24))
+        .map_err(|e| StartupError::Config(e.to_string()))?;
+    Ok(Prepared {
+        store,
+        ring,
+        csrf,
+        dummy_hash,
+    })
 }
 
 /// A bound, ready-to-run server.
@@ -131,19 +160,22 @@ impl Application {
     ) -> Result<Self, StartupError> {
         let prep_settings = settings.clone();
         let prep_clock = clock.clone();
-        let (store, ring) =
-            tokio::task::spawn_blocking(move || prepare(&prep_settings, prep_clock))
-                .await
-                .map_err(|_| StoreError::Task)??;
-        let ring = Arc::new(ring);
+        let branding = branding_from(&settings)?;
+        let prepared = tokio::task::spawn_blocking(move || prepare(&prep_settings, prep_clock))
+            .await
+            .map_err(|_| StoreError::Task)??;
+        let ring = Arc::new(prepared.ring);
         ring.clone().spawn_reloader(settings.key_reload_interval);
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let state = web::Data::new(AppState {
             discovery: Discovery::new(&settings.issuer),
             settings,
-            store,
+            store: prepared.store,
             keys: ring,
             clock,
+            branding,
+            csrf: prepared.csrf,
+            dummy_hash: prepared.dummy_hash,
         });
         let metrics = web::Data::new(Metrics::new()?);
         let server = serve(listener, state.clone(), metrics)?;
@@ -180,7 +212,7 @@ fn serve(
         .map(|a| a.to_string())
         .unwrap_or_default();
     let shutdown = state.settings.shutdown_timeout.as_secs();
-    let branding = web::Data::new(Branding::default());
+    let branding = web::Data::new(state.branding.clone());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(track))
@@ -192,6 +224,7 @@ fn serve(
             .configure(oauth::routes)
             .configure(ops::routes)
             .configure(crate::web::routes)
+            .configure(crate::web::browser_routes)
             .default_service(web::to(ops::not_found))
     })
     .shutdown_timeout(shutdown)
@@ -202,6 +235,17 @@ fn serve(
     })?
     .run();
     Ok(server)
+}
+
+fn branding_from(settings: &Settings) -> Result<Branding, StartupError> {
+    let (product_name, logo_url, accent_color) = settings.brand.clone();
+    Branding {
+        product_name,
+        logo_url,
+        accent_color,
+    }
+    .validate()
+    .map_err(|e| StartupError::Config(format!("branding: {e}")))
 }
 
 fn security_headers() -> DefaultHeaders {

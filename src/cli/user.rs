@@ -65,6 +65,8 @@ pub async fn run(cmd: UserCommand, settings: Settings) -> anyhow::Result<()> {
                 password_hash: hash,
                 created_at: now,
                 updated_at: now,
+                email_verified: false,
+                claims: "{}".to_owned(),
             };
             let view = UserView {
                 id: row.id.clone(),

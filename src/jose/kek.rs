@@ -72,6 +72,17 @@ impl Kek {
         }
     }
 
+    /// A 256-bit key for `purpose` derived from this KEK (HMAC-SHA256), so every process of
+    /// one deployment derives the same key and none is stored.
+    pub fn derive(&self, purpose: &str) -> Result<[u8; 32], JoseError> {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0)
+            .map_err(|e| JoseError(e.to_string()))?;
+        mac.update(b"sigil key derivation\0");
+        mac.update(purpose.as_bytes());
+        Ok(mac.finalize().into_bytes().into())
+    }
+
     /// Encrypts `plaintext` into a compact JWE under this key.
     pub fn wrap(&self, plaintext: &[u8]) -> Result<String, JoseError> {
         let mut header = JweHeader::new();

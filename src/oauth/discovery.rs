@@ -5,6 +5,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::jose::SigningAlg;
+use crate::oauth::authorize::request::SUPPORTED_SCOPES;
 use crate::startup::AppState;
 
 /// Provider metadata: only what this build actually serves.
@@ -12,14 +13,48 @@ use crate::startup::AppState;
 pub struct ProviderMetadata {
     /// The issuer, exactly as configured.
     pub issuer: String,
+    /// `/authorize`.
+    pub authorization_endpoint: String,
+    /// `/token`.
+    pub token_endpoint: String,
+    /// `/userinfo`.
+    pub userinfo_endpoint: String,
     /// Where the signing keys are published.
     pub jwks_uri: String,
-    /// Response types `/authorize` accepts (none until it exists).
+    /// Scopes clients may request.
+    pub scopes_supported: Vec<&'static str>,
+    /// Response types `/authorize` accepts: `code` only (OAuth 2.1).
     pub response_types_supported: Vec<&'static str>,
+    /// Response modes.
+    pub response_modes_supported: Vec<&'static str>,
+    /// Grant types `/token` accepts.
+    pub grant_types_supported: Vec<&'static str>,
     /// Subject identifier types.
     pub subject_types_supported: Vec<&'static str>,
     /// ID token signing algorithms.
     pub id_token_signing_alg_values_supported: Vec<&'static str>,
+    /// Userinfo signing algorithms.
+    pub userinfo_signing_alg_values_supported: Vec<&'static str>,
+    /// Client authentication methods at `/token`.
+    pub token_endpoint_auth_methods_supported: Vec<&'static str>,
+    /// Algorithms for `private_key_jwt` assertions.
+    pub token_endpoint_auth_signing_alg_values_supported: Vec<&'static str>,
+    /// PKCE methods: `S256` only.
+    pub code_challenge_methods_supported: Vec<&'static str>,
+    /// `prompt` values understood.
+    pub prompt_values_supported: Vec<&'static str>,
+    /// Claims that can be released.
+    pub claims_supported: Vec<&'static str>,
+    /// Claim types.
+    pub claim_types_supported: Vec<&'static str>,
+    /// The `claims` request parameter is honoured.
+    pub claims_parameter_supported: bool,
+    /// Request objects are not supported.
+    pub request_parameter_supported: bool,
+    /// `request_uri` is not supported.
+    pub request_uri_parameter_supported: bool,
+    /// RFC 9207: `iss` in every authorization response.
+    pub authorization_response_iss_parameter_supported: bool,
 }
 
 /// The serialized documents and their ETags.
@@ -41,10 +76,32 @@ impl Discovery {
     pub fn new(issuer: &str) -> Self {
         let metadata = ProviderMetadata {
             issuer: issuer.to_owned(),
+            authorization_endpoint: endpoint(issuer, "/authorize"),
+            token_endpoint: endpoint(issuer, "/token"),
+            userinfo_endpoint: endpoint(issuer, "/userinfo"),
             jwks_uri: endpoint(issuer, "/jwks"),
-            response_types_supported: Vec::new(),
+            scopes_supported: SUPPORTED_SCOPES.to_vec(),
+            response_types_supported: vec!["code"],
+            response_modes_supported: vec!["query", "form_post"],
+            grant_types_supported: vec!["authorization_code"],
             subject_types_supported: vec!["public"],
             id_token_signing_alg_values_supported: SigningAlg::names(),
+            userinfo_signing_alg_values_supported: SigningAlg::names(),
+            token_endpoint_auth_methods_supported: vec![
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt",
+                "none",
+            ],
+            token_endpoint_auth_signing_alg_values_supported: SigningAlg::names(),
+            code_challenge_methods_supported: vec!["S256"],
+            prompt_values_supported: vec!["none", "login", "consent", "select_account"],
+            claims_supported: crate::issue::claims::supported(),
+            claim_types_supported: vec!["normal"],
+            claims_parameter_supported: true,
+            request_parameter_supported: false,
+            request_uri_parameter_supported: false,
+            authorization_response_iss_parameter_supported: true,
         };
         let body = serde_json::to_vec(&metadata).unwrap_or_default();
         let digest = Sha256::digest(&body);

@@ -1,7 +1,12 @@
 //! The protocol endpoints, one module each.
 
+pub mod authorize;
+pub mod client_auth;
 pub mod discovery;
 pub mod jwks;
+pub mod pkce;
+pub mod token;
+pub mod userinfo;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -16,7 +21,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/.well-known/oauth-authorization-server",
         web::get().to(discovery::oauth_authorization_server),
     )
-    .route("/jwks", web::get().to(jwks::jwks));
+    .route("/jwks", web::get().to(jwks::jwks))
+    .service(
+        web::resource("/authorize")
+            .route(web::get().to(authorize::authorize))
+            .route(web::post().to(authorize::authorize)),
+    )
+    .service(
+        web::resource("/token")
+            .app_data(web::PayloadConfig::new(token::MAX_FORM_BYTES))
+            .route(web::post().to(token::token)),
+    )
+    .service(
+        web::resource("/userinfo")
+            .app_data(web::PayloadConfig::new(token::MAX_FORM_BYTES))
+            .route(web::get().to(userinfo::userinfo))
+            .route(web::post().to(userinfo::userinfo)),
+    );
 }
 
 /// A public, cacheable JSON document with a strong ETag; `If-None-Match` → 304.

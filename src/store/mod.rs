@@ -1,11 +1,18 @@
 //! Storage: diesel over SQLite or PostgreSQL, one set of queries for both.
 
 pub mod audit;
+pub mod auth_requests;
+pub mod client_assertions;
 pub mod clients;
+pub mod codes;
+pub mod consents;
+pub mod denylist;
 pub mod keys;
+pub mod login_attempts;
 pub mod migrations;
 pub mod pool;
 pub mod schema;
+pub mod sessions;
 pub mod users;
 
 use std::time::Duration;
@@ -134,6 +141,16 @@ pub fn transaction<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
+    use diesel::Connection;
+    conn.transaction(f)
+}
+
+/// Runs `f` in a savepoint (a nested transaction), so a failed statement — a unique
+/// violation, say — does not abort an enclosing PostgreSQL transaction.
+pub fn savepoint<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, diesel::result::Error>,
+) -> Result<T, diesel::result::Error> {
     use diesel::Connection;
     conn.transaction(f)
 }

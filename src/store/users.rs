@@ -24,6 +24,10 @@ pub struct UserRow {
     pub created_at: i64,
     /// Last changed, UTC Unix seconds.
     pub updated_at: i64,
+    /// Whether the email address was verified.
+    pub email_verified: bool,
+    /// Further OpenID standard claims (given_name, phone_number, address, …) as a JSON object.
+    pub claims: String,
 }
 
 /// Inserts a user with roles in one transaction; a taken username is `Conflict`.

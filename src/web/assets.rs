@@ -12,12 +12,16 @@ use super::branding::Branding;
 /// The one stylesheet, compiled into the binary so the image needs no files beside it.
 pub const SIGIL_CSS: &str = include_str!("../../static/sigil.css");
 
+/// The script that submits the form-post page, embedded in the binary.
+pub const FORM_POST_JS: &str = include_str!("../../static/form_post.js");
+
 /// Cache policy for a URL carrying the current content version: never changes.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Cache policy for an unversioned or stale URL: keep, but revalidate with the ETag.
 const REVALIDATE: &str = "public, no-cache";
 
 static SIGIL_CSS_VERSION: LazyLock<String> = LazyLock::new(|| version_of(SIGIL_CSS));
+static FORM_POST_JS_VERSION: LazyLock<String> = LazyLock::new(|| version_of(FORM_POST_JS));
 
 /// Registers `/static/sigil.css` and `/static/theme.css` (GET and HEAD).
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -30,7 +34,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/static/theme.css")
             .route(web::get().to(theme_css))
             .route(web::head().to(theme_css)),
-    );
+    )
+    .route("/static/form_post.js", web::get().to(form_post_js));
 }
 
 /// The stylesheet's URL, versioned by its content so it can be cached for a year.
@@ -58,10 +63,29 @@ pub async fn theme_css(req: HttpRequest, brand: Option<web::Data<Branding>>) -> 
     css_response(&req, css, &version)
 }
 
+/// `GET /static/form_post.js`.
+pub async fn form_post_js(req: HttpRequest) -> HttpResponse {
+    asset_response(
+        &req,
+        FORM_POST_JS,
+        &FORM_POST_JS_VERSION,
+        "text/javascript; charset=utf-8",
+    )
+}
+
 fn css_response<B: MessageBody + 'static>(
     req: &HttpRequest,
     body: B,
     version: &str,
+) -> HttpResponse {
+    asset_response(req, body, version, "text/css; charset=utf-8")
+}
+
+fn asset_response<B: MessageBody + 'static>(
+    req: &HttpRequest,
+    body: B,
+    version: &str,
+    content_type: &'static str,
 ) -> HttpResponse {
     let etag = format!("\"{version}\"");
     let cache = if query_version(req) == Some(version) {
@@ -76,7 +100,7 @@ fn css_response<B: MessageBody + 'static>(
             .finish();
     }
     HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache))
         .body(body)

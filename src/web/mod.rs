@@ -2,8 +2,32 @@
 
 pub mod assets;
 pub mod branding;
+pub mod consent;
+pub mod cookies;
+pub mod csrf;
+pub mod login;
 pub mod pages;
+pub mod session;
+pub mod throttle;
 
 pub use assets::routes;
 pub use branding::Branding;
 pub use pages::{error_page, render, scope_description, wants_html};
+
+use actix_web::web;
+
+/// Registers the login and consent pages.
+pub fn browser_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/login")
+            .app_data(web::PayloadConfig::new(16 * 1024))
+            .route(web::get().to(login::show))
+            .route(web::post().to(login::submit)),
+    )
+    .service(
+        web::resource("/consent")
+            .app_data(web::PayloadConfig::new(16 * 1024))
+            .route(web::get().to(consent::show))
+            .route(web::post().to(consent::submit)),
+    );
+}

@@ -44,6 +44,19 @@ pub fn scope_description(scope: &str) -> Option<&'static str> {
     })
 }
 
+/// The `response_mode=form_post` answer: hidden fields posted to the client, submitted by a
+/// same-origin script (no inline script), with a button when scripts are off.
+#[derive(Template)]
+#[template(path = "form_post.html")]
+pub struct FormPostPage<'a> {
+    /// The deployment's branding.
+    pub brand: &'a Branding,
+    /// The client's redirect URI.
+    pub action: String,
+    /// The response parameters.
+    pub fields: Vec<(String, String)>,
+}
+
 /// The sign-in form: `username`, `password` and the CSRF token, posted to `action`.
 #[derive(Template)]
 #[template(path = "login.html")]

@@ -50,7 +50,7 @@ async fn issuer_with_a_path_is_kept_byte_for_byte() {
 }
 
 #[tokio::test]
-async fn advertises_the_signing_algorithms_and_nothing_unbuilt() {
+async fn advertises_exactly_what_this_build_supports() {
     let app = TestApp::spawn().await;
     let doc: Value = app
         .get("/.well-known/openid-configuration")
@@ -58,22 +58,77 @@ async fn advertises_the_signing_algorithms_and_nothing_unbuilt() {
         .json()
         .await
         .unwrap();
-    assert_eq!(
-        doc["id_token_signing_alg_values_supported"],
-        serde_json::json!(["RS256", "PS256", "ES256", "EdDSA"])
-    );
+    let algs = serde_json::json!(["RS256", "PS256", "ES256", "EdDSA"]);
+    assert_eq!(doc["id_token_signing_alg_values_supported"], algs);
+    assert_eq!(doc["userinfo_signing_alg_values_supported"], algs);
     assert_eq!(
         doc["subject_types_supported"],
         serde_json::json!(["public"])
     );
-    for endpoint in [
-        "authorization_endpoint",
-        "token_endpoint",
-        "userinfo_endpoint",
+    assert_eq!(doc["response_types_supported"], serde_json::json!(["code"]));
+    assert_eq!(
+        doc["response_modes_supported"],
+        serde_json::json!(["query", "form_post"])
+    );
+    assert_eq!(
+        doc["grant_types_supported"],
+        serde_json::json!(["authorization_code"])
+    );
+    assert_eq!(
+        doc["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
+    assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
+    assert_eq!(doc["claims_parameter_supported"], true);
+    assert_eq!(doc["request_parameter_supported"], false);
+    assert_eq!(
+        doc["token_endpoint_auth_methods_supported"],
+        serde_json::json!([
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt",
+            "none"
+        ])
+    );
+    assert_eq!(
+        doc["scopes_supported"],
+        serde_json::json!(["openid", "profile", "email", "phone", "address", "roles"])
+    );
+    for claim in [
+        "sub",
+        "email",
+        "email_verified",
+        "name",
+        "roles",
+        "address",
+        "phone_number",
     ] {
         assert!(
-            doc.get(endpoint).is_none(),
-            "{endpoint} advertised before it exists"
+            doc["claims_supported"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == claim),
+            "{claim}"
+        );
+    }
+    for path in ["/authorize", "/token", "/userinfo"] {
+        let key = match path {
+            "/authorize" => "authorization_endpoint",
+            "/token" => "token_endpoint",
+            _ => "userinfo_endpoint",
+        };
+        assert_eq!(doc[key], format!("{}{path}", app.issuer));
+    }
+    for absent in [
+        "end_session_endpoint",
+        "revocation_endpoint",
+        "introspection_endpoint",
+        "registration_endpoint",
+    ] {
+        assert!(
+            doc.get(absent).is_none(),
+            "{absent} advertised before it exists"
         );
     }
 }

@@ -208,3 +208,280 @@ fn init_test_log() {
         sigil::telemetry::init("debug", sigil::config::LogFormat::Text);
     }
 }
+
+/// A registered test client.
+pub struct TestClient {
+    /// client_id.
+    pub id: String,
+    /// client_secret, when issued.
+    pub secret: Option<String>,
+    /// Its first redirect URI.
+    pub redirect_uri: String,
+}
+
+/// A PKCE pair for tests: (verifier, S256 challenge).
+pub fn pkce_pair() -> (String, String) {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use sha2::Digest;
+    let verifier = sigil::secrets::random_token(32);
+    let challenge = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+/// The `value` of the hidden input named `name` in an HTML page.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag_end = at + html[at..].find('>')?;
+    let tag = &html[tag_start..tag_end];
+    let v = tag.find("value=\"")? + 7;
+    let end = v + tag[v..].find('"')?;
+    Some(unescape_html(&tag[v..end]))
+}
+
+/// Decodes HTML character references (named `&lt; &gt; &quot; &apos; &amp;` and numeric).
+pub fn unescape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let Some(end) = tail.find(';') else {
+            out.push_str(tail);
+            return out;
+        };
+        let entity = &tail[1..end];
+        let decoded = match entity {
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "amp" => Some('&'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => entity
+                .strip_prefix("#x")
+                .or_else(|| entity.strip_prefix("#X"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The query parameters of a redirect `Location`.
+pub fn location_params(res: &reqwest::Response) -> std::collections::HashMap<String, String> {
+    let location = res.headers()["location"].to_str().unwrap();
+    let url = url::Url::parse(location).unwrap();
+    url.query_pairs().into_owned().collect()
+}
+
+impl TestApp {
+    /// Creates a user with `password` and returns its id.
+    pub async fn create_user(&self, username: &str, password: &str, roles: &[&str]) -> String {
+        let hash = sigil::password::hash(password).unwrap();
+        let now = sigil::clock::Clock::now(self.state.clock.as_ref());
+        let row = sigil::store::users::UserRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            username: username.to_owned(),
+            email: Some(format!("{username}@example.com")),
+            name: Some(format!("{username} Example")),
+            password_hash: hash,
+            created_at: now,
+            updated_at: now,
+            email_verified: true,
+            claims: r#"{"given_name": "Test", "phone_number": "+1 555 0100"}"#.into(),
+        };
+        let id = row.id.clone();
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        self.state
+            .store
+            .run(move |c| sigil::store::users::create(c, &row, &roles))
+            .await
+            .unwrap();
+        id
+    }
+
+    /// Registers a client from metadata JSON.
+    pub async fn create_client(&self, metadata: serde_json::Value) -> TestClient {
+        let json = metadata.to_string();
+        let (client, secret) = self
+            .state
+            .store
+            .run(move |c| {
+                sigil::registry::register(c, &json, 0, "test").map_err(|e| match e {
+                    sigil::registry::RegisterError::Store(s) => s,
+                    other => sigil::store::StoreError::Corrupt(other.to_string()),
+                })
+            })
+            .await
+            .unwrap();
+        let redirect_uri = client
+            .metadata
+            .redirect_uris
+            .first()
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default();
+        TestClient {
+            id: client.client_id,
+            secret,
+            redirect_uri,
+        }
+    }
+
+    /// A confidential web client with a loopback redirect URI.
+    pub async fn web_client(&self, scope: &str) -> TestClient {
+        self.create_client(serde_json::json!({
+            "client_name": "Test App",
+            "redirect_uris": ["http://127.0.0.1:9/callback"],
+            "scope": scope,
+        }))
+        .await
+    }
+
+    /// GET `/authorize` with `params` (no redirect following).
+    pub async fn authorize(&self, params: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .get(format!("{}/authorize", self.address))
+            .query(params)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Follows a same-server `Location` with GET.
+    pub async fn follow(&self, res: &reqwest::Response) -> reqwest::Response {
+        let location = res.headers()["location"].to_str().unwrap();
+        let url = if location.starts_with('/') {
+            format!("{}{location}", self.address)
+        } else {
+            location.to_owned()
+        };
+        self.http.get(url).send().await.unwrap()
+    }
+
+    /// POSTs a form to a path on the app.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.address))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Submits the login page `page` (the response showing it) with credentials.
+    pub async fn submit_login(
+        &self,
+        page: reqwest::Response,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let html = page.text().await.unwrap();
+        let csrf = hidden_value(&html, "csrf_token").expect("csrf_token on the login page");
+        let request = hidden_value(&html, "request").expect("request on the login page");
+        self.post_form(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf_token", &csrf),
+                ("request", &request),
+            ],
+        )
+        .await
+    }
+
+    /// Submits the consent page `page` with `decision`.
+    pub async fn submit_consent(
+        &self,
+        page: reqwest::Response,
+        decision: &str,
+    ) -> reqwest::Response {
+        let html = page.text().await.unwrap();
+        let csrf = hidden_value(&html, "csrf_token").expect("csrf_token on the consent page");
+        let request = hidden_value(&html, "request").expect("request on the consent page");
+        self.post_form(
+            "/consent",
+            &[
+                ("decision", decision),
+                ("csrf_token", &csrf),
+                ("request", &request),
+            ],
+        )
+        .await
+    }
+
+    /// Runs authorize → login → consent for `client` and returns the final redirect response.
+    pub async fn browser_flow(
+        &self,
+        client: &TestClient,
+        scope: &str,
+        challenge: &str,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let res = self
+            .authorize(&[
+                ("client_id", client.id.as_str()),
+                ("redirect_uri", client.redirect_uri.as_str()),
+                ("response_type", "code"),
+                ("scope", scope),
+                ("state", "xyz"),
+                ("nonce", "n-1"),
+                ("code_challenge", challenge),
+                ("code_challenge_method", "S256"),
+            ])
+            .await;
+        let mut res = res;
+        loop {
+            assert!(res.status().is_redirection(), "unexpected {}", res.status());
+            let location = res.headers()["location"].to_str().unwrap().to_owned();
+            if location.starts_with("/login") {
+                let page = self.follow(&res).await;
+                res = self.submit_login(page, username, password).await;
+            } else if location.starts_with("/consent") {
+                let page = self.follow(&res).await;
+                res = self.submit_consent(page, "allow").await;
+            } else {
+                return res;
+            }
+        }
+    }
+
+    /// Redeems a code at `/token` with client_secret_basic.
+    pub async fn redeem(
+        &self,
+        client: &TestClient,
+        code: &str,
+        verifier: &str,
+    ) -> reqwest::Response {
+        let mut req = self.http.post(format!("{}/token", self.address)).form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", client.redirect_uri.as_str()),
+            ("code_verifier", verifier),
+        ]);
+        req = match &client.secret {
+            Some(secret) => req.basic_auth(&client.id, Some(secret)),
+            None => req.form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", client.redirect_uri.as_str()),
+                ("code_verifier", verifier),
+                ("client_id", client.id.as_str()),
+            ]),
+        };
+        req.send().await.unwrap()
+    }
+}

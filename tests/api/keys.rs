@@ -179,13 +179,13 @@ async fn retired_keys_leave_the_jwks_once_their_tokens_have_expired() {
     let out = app
         .db
         .cli(&["keys", "rotate", "--alg", "ES256"])
-        .env("SIGIL_KEY_RETENTION", "600")
+        .env("SIGIL_KEY_RETENTION", "3600")
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     app.state.keys.reload_if_changed().await.unwrap();
     assert_eq!(kids(&jwks(&app).await).len(), 5);
-    clock.advance(599);
+    clock.advance(3599);
     app.state.keys.reload_if_changed().await.unwrap();
     assert_eq!(kids(&jwks(&app).await).len(), 5, "still inside retention");
     clock.advance(120);

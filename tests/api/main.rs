@@ -7,3 +7,4 @@ mod helpers;
 mod keys;
 mod ops;
 mod pages;
+mod signin;

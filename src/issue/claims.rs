@@ -1,0 +1,152 @@
+//! Standard OIDC claims of a user, chosen by scope and by the `claims` request parameter.
+
+use serde_json::{Map, Value};
+
+use crate::domain::scope::Scope;
+use crate::store::users::UserRow;
+
+/// Claims each scope releases (OIDC Core §5.4), plus `roles`.
+const SCOPE_CLAIMS: [(&str, &[&str]); 5] = [
+    (
+        "profile",
+        &[
+            "name",
+            "family_name",
+            "given_name",
+            "middle_name",
+            "nickname",
+            "preferred_username",
+            "profile",
+            "picture",
+            "website",
+            "gender",
+            "birthdate",
+            "zoneinfo",
+            "locale",
+            "updated_at",
+        ],
+    ),
+    ("email", &["email", "email_verified"]),
+    ("phone", &["phone_number", "phone_number_verified"]),
+    ("address", &["address"]),
+    ("roles", &["roles"]),
+];
+
+/// Every claim name sigil can release (for discovery).
+pub fn supported() -> Vec<&'static str> {
+    let mut out = vec![
+        "sub",
+        "iss",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "nonce",
+        "acr",
+        "amr",
+        "azp",
+        "sid",
+    ];
+    for (_, names) in SCOPE_CLAIMS {
+        out.extend_from_slice(names);
+    }
+    out
+}
+
+/// The user's claim values (all of them; callers filter).
+pub fn all_claims(user: &UserRow, roles: &[String]) -> Map<String, Value> {
+    let mut out = match serde_json::from_str::<Value>(&user.claims) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    out.insert(
+        "preferred_username".into(),
+        Value::String(user.username.clone()),
+    );
+    if let Some(name) = &user.name {
+        out.insert("name".into(), Value::String(name.clone()));
+    }
+    if let Some(email) = &user.email {
+        out.insert("email".into(), Value::String(email.clone()));
+        out.insert("email_verified".into(), Value::Bool(user.email_verified));
+    }
+    out.insert("updated_at".into(), Value::from(user.updated_at));
+    out.insert(
+        "roles".into(),
+        Value::Array(roles.iter().cloned().map(Value::String).collect()),
+    );
+    out
+}
+
+/// Claims released for `scope`, plus those named in `requested` (a `claims.userinfo` or
+/// `claims.id_token` object) that the scope's owner has; `roles` only with the `roles` scope.
+pub fn release(
+    all: &Map<String, Value>,
+    scope: &Scope,
+    requested: Option<&Value>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (s, names) in SCOPE_CLAIMS {
+        if scope.contains(s) {
+            for name in names.iter() {
+                if let Some(v) = all.get(*name) {
+                    out.insert((*name).to_owned(), v.clone());
+                }
+            }
+        }
+    }
+    if let Some(Value::Object(asked)) = requested {
+        for name in asked.keys() {
+            if name == "roles" && !scope.contains("roles") {
+                continue;
+            }
+            if let Some(v) = all.get(name) {
+                out.insert(name.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> UserRow {
+        UserRow {
+            id: "u1".into(),
+            username: "ada".into(),
+            email: Some("ada@example.com".into()),
+            name: Some("Ada".into()),
+            password_hash: "x".into(),
+            created_at: 0,
+            updated_at: 5,
+            email_verified: true,
+            claims: r#"{"phone_number": "+1 555", "given_name": "Ada"}"#.into(),
+        }
+    }
+
+    #[test]
+    fn scopes_release_their_claims_only() {
+        let all = all_claims(&user(), &["admin".into()]);
+        let openid = release(&all, &Scope::parse("openid").unwrap(), None);
+        assert!(openid.is_empty());
+        let email = release(&all, &Scope::parse("openid email").unwrap(), None);
+        assert_eq!(email["email"], "ada@example.com");
+        assert_eq!(email["email_verified"], true);
+        assert!(email.get("name").is_none());
+        let profile = release(&all, &Scope::parse("openid profile roles").unwrap(), None);
+        assert_eq!(profile["given_name"], "Ada");
+        assert_eq!(profile["roles"][0], "admin");
+        assert!(profile.get("phone_number").is_none());
+    }
+
+    #[test]
+    fn individual_claims_can_be_requested_but_not_roles() {
+        let all = all_claims(&user(), &["admin".into()]);
+        let asked = serde_json::json!({"phone_number": null, "roles": {"essential": true}});
+        let out = release(&all, &Scope::parse("openid").unwrap(), Some(&asked));
+        assert_eq!(out["phone_number"], "+1 555");
+        assert!(out.get("roles").is_none());
+    }
+}

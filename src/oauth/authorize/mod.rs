@@ -1,0 +1,67 @@
+//! `GET/POST /authorize`: OIDC Core authorization code flow with PKCE.
+
+pub mod flow;
+pub mod request;
+pub mod response;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::registry;
+use crate::startup::AppState;
+use crate::web::session::{self, Browser};
+
+use request::{AuthorizeError, RawParams, parse, unknown_client};
+
+/// `GET /authorize` (query) and `POST /authorize` (form body, OIDC Core §3.1.2.1).
+#[tracing::instrument(skip_all, fields(client_id))]
+pub async fn authorize(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let browser = Browser::of(&req, &state);
+    let pairs: Vec<(String, String)> = if req.method() == actix_web::http::Method::POST {
+        serde_urlencoded::from_bytes(&body).unwrap_or_default()
+    } else {
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default()
+    };
+    let result = run(&req, &state, &browser, RawParams::new(pairs)).await;
+    let mut res = result.unwrap_or_else(|e| response::error(&state, e, false));
+    browser.attach_to(&mut res, &state);
+    res
+}
+
+async fn run(
+    req: &HttpRequest,
+    state: &AppState,
+    browser: &Browser,
+    params: RawParams,
+) -> Result<HttpResponse, AuthorizeError> {
+    let client_id = params
+        .get("client_id")
+        .ok_or_else(unknown_client)?
+        .to_owned();
+    tracing::Span::current().record("client_id", client_id.as_str());
+    let client = state
+        .store
+        .run(move |c| registry::get(c, &client_id))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "client lookup failed");
+            AuthorizeError::Page {
+                title: "Service unavailable",
+                message: "Sign-in is temporarily unavailable. Please try again in a moment.".into(),
+            }
+        })?
+        .ok_or_else(unknown_client)?;
+    let request = parse(&params, &client)?;
+    let session = session::current(req, state).await.map_err(|e| {
+        tracing::error!(error = %e, "session lookup failed");
+        AuthorizeError::redirect(
+            &request.reply,
+            crate::error::ErrorCode::TemporarilyUnavailable,
+            "the service is temporarily unavailable",
+        )
+    })?;
+    flow::proceed(state, browser, &client, request, session, None, false).await
+}

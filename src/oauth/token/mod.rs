@@ -1,0 +1,125 @@
+//! `POST /token`: parse the form into a typed request, authenticate the client, run the grant.
+
+pub mod authorization_code;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use crate::error::{ErrorCode, OAuthError};
+use crate::oauth::authorize::request::RawParams;
+use crate::oauth::client_auth;
+use crate::startup::AppState;
+
+/// Largest token request body accepted, in bytes.
+pub const MAX_FORM_BYTES: usize = 16 * 1024;
+
+/// A token request, by grant type; each variant holds only the parameters its grant takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenRequest {
+    /// RFC 6749 §4.1.3 with RFC 7636.
+    AuthorizationCode {
+        /// The code.
+        code: String,
+        /// Must equal the authorization request's.
+        redirect_uri: String,
+        /// PKCE verifier.
+        code_verifier: String,
+    },
+}
+
+impl TokenRequest {
+    /// Parses by `grant_type`; an unknown grant is `unsupported_grant_type` before anything else.
+    pub fn parse(params: &RawParams) -> Result<Self, OAuthError> {
+        let required = |name: &'static str| {
+            params.get(name).map(str::to_owned).ok_or_else(|| {
+                OAuthError::new(ErrorCode::InvalidRequest, format!("{name} is required"))
+            })
+        };
+        match params.get("grant_type") {
+            None => Err(OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "grant_type is required",
+            )),
+            Some("authorization_code") => Ok(Self::AuthorizationCode {
+                code: required("code")?,
+                redirect_uri: required("redirect_uri")?,
+                code_verifier: required("code_verifier")?,
+            }),
+            Some(_) => Err(OAuthError::new(
+                ErrorCode::UnsupportedGrantType,
+                "this grant type is not supported",
+            )),
+        }
+    }
+}
+
+/// The successful token response (RFC 6749 §5.1).
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    /// The access token.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Granted scope.
+    pub scope: String,
+    /// ID token, when `openid` was granted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+/// Parses an `application/x-www-form-urlencoded` body; anything else is `invalid_request`.
+pub fn form(req: &HttpRequest, body: &[u8]) -> Result<RawParams, OAuthError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidRequest,
+            "the body must be application/x-www-form-urlencoded",
+        ));
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| OAuthError::new(ErrorCode::InvalidRequest, "the body is not a valid form"))?;
+    let params = RawParams::new(pairs);
+    if let Some(dup) = params.first_duplicate() {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidRequest,
+            format!("parameter {dup} is given more than once"),
+        ));
+    }
+    Ok(params)
+}
+
+/// `POST /token`.
+#[tracing::instrument(skip_all, fields(client_id, grant_type))]
+pub async fn token(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, OAuthError> {
+    let params = form(&req, &body)?;
+    let request = TokenRequest::parse(&params)?;
+    let presented = client_auth::presented(&req, &params)?;
+    let client = client_auth::authenticate(&state, presented).await?;
+    let response = match request {
+        TokenRequest::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
+            tracing::Span::current().record("grant_type", "authorization_code");
+            authorization_code::exchange(&state, &client, &code, &redirect_uri, &code_verifier)
+                .await?
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(response))
+}

@@ -1,0 +1,147 @@
+//! `GET/POST /userinfo` (OIDC Core §5.3) with RFC 6750 bearer errors.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Map, Value};
+
+use crate::domain::scope::Scope;
+use crate::error::{ErrorCode, OAuthError};
+use crate::issue::claims::{all_claims, release};
+use crate::jose::SigningAlg;
+use crate::jose::policy::Policy;
+use crate::jose::sign::sign;
+use crate::jose::verify::{Expect, check_claims, verify};
+use crate::registry;
+use crate::startup::AppState;
+use crate::store::{denylist, users};
+
+fn challenge(code: Option<(ErrorCode, &str)>) -> OAuthError {
+    match code {
+        None => OAuthError::new(
+            ErrorCode::InvalidRequest,
+            "a bearer access token is required",
+        )
+        .with_status(StatusCode::UNAUTHORIZED)
+        .with_challenge("Bearer realm=\"sigil\""),
+        Some((code, description)) => OAuthError::new(code, description).with_challenge(format!(
+            "Bearer realm=\"sigil\", error=\"{}\", error_description=\"{}\"",
+            code.as_str(),
+            description
+        )),
+    }
+}
+
+fn invalid_token() -> OAuthError {
+    challenge(Some((
+        ErrorCode::InvalidToken,
+        "the access token is invalid, expired or revoked",
+    )))
+}
+
+/// The bearer token from the header or (POST) a form body — never both.
+fn bearer(req: &HttpRequest, body: &[u8]) -> Result<String, OAuthError> {
+    let from_header = match req.headers().get(header::AUTHORIZATION) {
+        None => None,
+        Some(v) => {
+            let v = v.to_str().map_err(|_| invalid_token())?;
+            let token = v
+                .strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+                .ok_or_else(|| challenge(None))?;
+            Some(token.trim().to_owned())
+        }
+    };
+    let from_body = if req.method() == actix_web::http::Method::POST && !body.is_empty() {
+        crate::oauth::token::form(req, body)?
+            .get("access_token")
+            .map(str::to_owned)
+    } else {
+        None
+    };
+    match (from_header, from_body) {
+        (Some(_), Some(_)) => Err(challenge(Some((
+            ErrorCode::InvalidRequest,
+            "send the access token in one place only",
+        )))
+        .with_status(StatusCode::BAD_REQUEST)),
+        (Some(t), None) | (None, Some(t)) if !t.is_empty() => Ok(t),
+        _ => Err(challenge(None)),
+    }
+}
+
+/// `GET` or `POST /userinfo`.
+#[tracing::instrument(skip_all, fields(client_id))]
+pub async fn userinfo(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, OAuthError> {
+    let token = bearer(&req, &body)?;
+    let keys = state.keys.current();
+    let decoded = verify(&token, &keys, &Policy::default()).map_err(|_| invalid_token())?;
+    if decoded.header.get("typ").and_then(Value::as_str) != Some("at+jwt") {
+        return Err(invalid_token());
+    }
+    let now = state.clock.now();
+    let expect = Expect {
+        issuer: &state.settings.issuer,
+        audience: None,
+        now,
+    };
+    check_claims(&decoded.claims, &expect).map_err(|_| invalid_token())?;
+    let text = |name: &str| {
+        decoded
+            .claims
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(invalid_token)
+    };
+    let (sub, jti, client_id) = (text("sub")?, text("jti")?, text("client_id")?);
+    let scope = Scope::parse(&text("scope")?).map_err(|_| invalid_token())?;
+    if !scope.contains("openid") {
+        return Err(challenge(Some((
+            ErrorCode::InsufficientScope,
+            "the access token lacks the openid scope",
+        ))));
+    }
+    tracing::Span::current().record("client_id", client_id.as_str());
+    let (denied, user, roles, client) = state
+        .store
+        .run(move |c| {
+            Ok((
+                denylist::is_denied(c, &jti)?,
+                users::by_id(c, &sub)?,
+                users::roles(c, &sub)?,
+                registry::get(c, &client_id)?,
+            ))
+        })
+        .await?;
+    let (false, Some(user), Some(client)) = (denied, user, client) else {
+        return Err(invalid_token());
+    };
+    let mut claims = Map::new();
+    claims.insert("sub".into(), Value::String(user.id.clone()));
+    claims.extend(release(&all_claims(&user, &roles), &scope, None));
+    let signed = client
+        .metadata
+        .userinfo_signed_response_alg
+        .as_deref()
+        .and_then(SigningAlg::parse);
+    let Some(alg) = signed else {
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(claims));
+    };
+    claims.insert("iss".into(), Value::String(state.settings.issuer.clone()));
+    claims.insert("aud".into(), Value::String(client.client_id.clone()));
+    claims.insert("iat".into(), Value::from(now));
+    let key = keys
+        .signing_key(alg)
+        .ok_or_else(|| OAuthError::internal(&"no active key for userinfo"))?;
+    let jwt = sign(&claims, "JWT", &key).map_err(|e| OAuthError::internal(&e))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type("application/jwt")
+        .body(jwt))
+}

@@ -1,0 +1,96 @@
+//! Authorization codes: stored as SHA-256, redeemed once by a conditional update.
+
+use diesel::prelude::*;
+
+use super::schema::auth_codes::dsl as c;
+use super::{DbConnection, StoreError};
+
+/// A stored authorization code.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::auth_codes)]
+pub struct CodeRow {
+    /// SHA-256 of the code.
+    pub code_hash: String,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The user.
+    pub user_id: String,
+    /// The grant (redirect URI, scope, nonce, PKCE challenge, session…) as JSON.
+    pub grant_data: String,
+    /// Issued.
+    pub created_at: i64,
+    /// Expires.
+    pub expires_at: i64,
+    /// When it was redeemed.
+    pub used_at: Option<i64>,
+    /// `jti` of the access token the redemption issued.
+    pub issued_jti: Option<String>,
+    /// `exp` of that access token.
+    pub issued_exp: Option<i64>,
+}
+
+/// What an attempt to redeem a code found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redemption {
+    /// First use: the code is now spent.
+    Redeemed(CodeRow),
+    /// Already used: the tokens it issued must die.
+    Reused(CodeRow),
+    /// Unknown or expired.
+    Invalid,
+}
+
+/// Stores a new code.
+pub fn create(conn: &mut DbConnection, row: &CodeRow) -> Result<(), StoreError> {
+    diesel::insert_into(c::auth_codes)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Spends the code atomically (`UPDATE … WHERE used_at IS NULL`), recording the `jti` and
+/// `exp` of the access token about to be issued: of concurrent redeemers, across processes,
+/// exactly one sees `Redeemed`, and a later reuse finds what to revoke.
+pub fn redeem(
+    conn: &mut DbConnection,
+    code_hash: &str,
+    client_id: &str,
+    now: i64,
+    jti: &str,
+    exp: i64,
+) -> Result<Redemption, StoreError> {
+    super::transaction(conn, |conn| {
+        let spent = diesel::update(
+            c::auth_codes.filter(
+                c::code_hash
+                    .eq(code_hash)
+                    .and(c::client_id.eq(client_id))
+                    .and(c::used_at.is_null())
+                    .and(c::expires_at.gt(now)),
+            ),
+        )
+        .set((
+            c::used_at.eq(now),
+            c::issued_jti.eq(jti),
+            c::issued_exp.eq(exp),
+        ))
+        .execute(conn)?;
+        let row: Option<CodeRow> = c::auth_codes
+            .find(code_hash)
+            .select(CodeRow::as_select())
+            .first(conn)
+            .optional()?;
+        Ok(match (spent, row) {
+            (1, Some(row)) => Redemption::Redeemed(row),
+            (_, Some(row)) if row.used_at.is_some() && row.client_id == client_id => {
+                Redemption::Reused(row)
+            }
+            _ => Redemption::Invalid,
+        })
+    })
+}
+
+/// Removes codes that expired before `before` (kept a while after use to detect reuse).
+pub fn purge(conn: &mut DbConnection, before: i64) -> Result<usize, StoreError> {
+    Ok(diesel::delete(c::auth_codes.filter(c::expires_at.le(before))).execute(conn)?)
+}

@@ -1,0 +1,54 @@
+//! Remembered consent: the scopes a user granted a client.
+
+use diesel::prelude::*;
+
+use super::schema::consents::dsl as c;
+use super::{DbConnection, StoreError};
+
+/// The scopes (space-separated) `user_id` granted `client_id`, if any.
+pub fn granted(
+    conn: &mut DbConnection,
+    user_id: &str,
+    client_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(c::consents
+        .find((user_id, client_id))
+        .select(c::scope)
+        .first(conn)
+        .optional()?)
+}
+
+/// Records (replacing) the granted scopes.
+pub fn grant(
+    conn: &mut DbConnection,
+    user_id: &str,
+    client_id: &str,
+    scope: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let update = |conn: &mut DbConnection| {
+        diesel::update(c::consents.find((user_id, client_id)))
+            .set((c::scope.eq(scope), c::granted_at.eq(now)))
+            .execute(conn)
+    };
+    if update(conn)? > 0 {
+        return Ok(());
+    }
+    let inserted = super::savepoint(conn, |conn| {
+        diesel::insert_into(c::consents)
+            .values((
+                c::user_id.eq(user_id),
+                c::client_id.eq(client_id),
+                c::scope.eq(scope),
+                c::granted_at.eq(now),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if StoreError::is_unique_violation(&e) => {
+            update(conn).map(|_| ()).map_err(Into::into)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,35 @@
+//! Revoked access tokens (`jti`), kept until the token would have expired anyway.
+
+use diesel::prelude::*;
+
+use super::schema::token_denylist::dsl as d;
+use super::{DbConnection, StoreError};
+
+/// Puts a `jti` on the denylist until `expires_at`.
+pub fn deny(conn: &mut DbConnection, jti: &str, expires_at: i64) -> Result<(), StoreError> {
+    let inserted = super::savepoint(conn, |c| {
+        diesel::insert_into(d::token_denylist)
+            .values((d::jti.eq(jti), d::expires_at.eq(expires_at)))
+            .execute(c)
+    });
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(e) if StoreError::is_unique_violation(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether the `jti` is denied.
+pub fn is_denied(conn: &mut DbConnection, jti: &str) -> Result<bool, StoreError> {
+    Ok(d::token_denylist
+        .find(jti)
+        .select(d::jti)
+        .first::<String>(conn)
+        .optional()?
+        .is_some())
+}
+
+/// Removes entries whose tokens have expired.
+pub fn purge(conn: &mut DbConnection, now: i64) -> Result<usize, StoreError> {
+    Ok(diesel::delete(d::token_denylist.filter(d::expires_at.le(now))).execute(conn)?)
+}

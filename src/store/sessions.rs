@@ -1,0 +1,81 @@
+//! Browser sessions (SSO): the cookie holds a random id, the row is keyed by its SHA-256.
+
+use diesel::prelude::*;
+
+use super::schema::sessions::dsl as s;
+use super::{DbConnection, StoreError};
+
+/// A stored session.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::sessions)]
+pub struct SessionRow {
+    /// SHA-256 of the cookie value.
+    pub id_hash: String,
+    /// Public session id (the `sid` claim).
+    pub sid: String,
+    /// The signed-in user.
+    pub user_id: String,
+    /// When the user last authenticated, UTC Unix seconds.
+    pub auth_time: i64,
+    /// Authentication methods, space-separated (`pwd`).
+    pub amr: String,
+    /// Created.
+    pub created_at: i64,
+    /// Last request seen (idle timeout counts from here).
+    pub last_seen: i64,
+    /// Absolute expiry.
+    pub expires_at: i64,
+}
+
+/// Inserts a session.
+pub fn create(conn: &mut DbConnection, row: &SessionRow) -> Result<(), StoreError> {
+    diesel::insert_into(s::sessions).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// The live session with this id hash: not past its absolute expiry nor idle since `idle_after`.
+pub fn live(
+    conn: &mut DbConnection,
+    id_hash: &str,
+    now: i64,
+    idle_after: i64,
+) -> Result<Option<SessionRow>, StoreError> {
+    Ok(s::sessions
+        .find(id_hash)
+        .filter(s::expires_at.gt(now).and(s::last_seen.gt(idle_after)))
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks the session seen at `now`.
+pub fn touch(conn: &mut DbConnection, id_hash: &str, now: i64) -> Result<(), StoreError> {
+    diesel::update(s::sessions.find(id_hash))
+        .set(s::last_seen.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes one session.
+pub fn delete(conn: &mut DbConnection, id_hash: &str) -> Result<(), StoreError> {
+    diesel::delete(s::sessions.find(id_hash)).execute(conn)?;
+    Ok(())
+}
+
+/// Deletes every session of a user; returns their `sid`s.
+pub fn delete_for_user(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, StoreError> {
+    let sids = s::sessions
+        .filter(s::user_id.eq(user_id))
+        .select(s::sid)
+        .load(conn)?;
+    diesel::delete(s::sessions.filter(s::user_id.eq(user_id))).execute(conn)?;
+    Ok(sids)
+}
+
+/// Deletes sessions past their absolute expiry or idle since `idle_after`.
+pub fn purge(conn: &mut DbConnection, now: i64, idle_after: i64) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(s::sessions.filter(s::expires_at.le(now).or(s::last_seen.le(idle_after))))
+            .execute(conn)?,
+    )
+}

@@ -1,0 +1,152 @@
+//! The consent page: `GET /consent?request=…` asks, `POST /consent` records the decision.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::domain::scope::Scope;
+use crate::error::ErrorCode;
+use crate::oauth::authorize::flow;
+use crate::oauth::authorize::request::{AuthorizeError, RawParams};
+use crate::oauth::authorize::response;
+use crate::startup::AppState;
+use crate::store::{auth_requests, consents, transaction, users};
+
+use super::login::{browser_form, csrf_page, display_name, expired_page, load_pending};
+use super::pages::{self, ConsentPage, ScopeLine};
+use super::session::{self, Browser};
+
+/// `GET /consent?request=ID`.
+#[tracing::instrument(skip_all)]
+pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let browser = Browser::of(&req, &state);
+    let query = RawParams::new(serde_urlencoded::from_str(req.query_string()).unwrap_or_default());
+    let Some(pending) = load_pending(&state, &browser, query.get("request")).await else {
+        return expired_page(&state);
+    };
+    let Ok(Some(session)) = session::current(&req, &state).await else {
+        return response::see_other(&format!("/login?request={}", pending.row.id));
+    };
+    let user_id = session.user_id.clone();
+    let user = state
+        .store
+        .run(move |c| users::by_id(c, &user_id))
+        .await
+        .ok()
+        .flatten();
+    let user_display = user
+        .map(|u| u.name.unwrap_or(u.username))
+        .unwrap_or_default();
+    pages::render(
+        StatusCode::OK,
+        &ConsentPage {
+            brand: &state.branding,
+            client_name: display_name(&pending.client),
+            client_uri: pending.client.metadata.client_uri.clone(),
+            scopes: pending
+                .request
+                .scope
+                .iter()
+                .map(ScopeLine::for_scope)
+                .collect(),
+            csrf_token: state.csrf.token(&browser.id),
+            action: "/consent".into(),
+            hidden: vec![("request".into(), pending.row.id.clone())],
+            user_display,
+        },
+    )
+}
+
+/// `POST /consent`: decision=allow|deny, csrf_token, request.
+#[tracing::instrument(skip_all, fields(client_id))]
+pub async fn submit(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let browser = Browser::of(&req, &state);
+    let form = browser_form(&body);
+    if browser.is_new
+        || !state
+            .csrf
+            .verify(&browser.id, form.get("csrf_token").unwrap_or_default())
+    {
+        return csrf_page(&state);
+    }
+    let Some(pending) = load_pending(&state, &browser, form.get("request")).await else {
+        return expired_page(&state);
+    };
+    tracing::Span::current().record("client_id", pending.client.client_id.as_str());
+    let Ok(Some(session)) = session::current(&req, &state).await else {
+        return response::see_other(&format!("/login?request={}", pending.row.id));
+    };
+    if flow::needs_login(&state, &pending.request, &session, pending.row.login_done) {
+        return response::see_other(&format!("/login?request={}", pending.row.id));
+    }
+    let id = pending.row.id.clone();
+    match form.get("decision") {
+        Some("deny") => {
+            let _ = state
+                .store
+                .run(move |c| auth_requests::delete(c, &id))
+                .await;
+            let err = AuthorizeError::redirect(
+                &pending.request.reply,
+                ErrorCode::AccessDenied,
+                "the user denied the request",
+            );
+            response::error(&state, err, true)
+        }
+        Some("allow") => {
+            let (user, client_id) = (session.user_id.clone(), pending.client.client_id.clone());
+            let asked = pending.request.scope.clone();
+            let now = state.clock.now();
+            let stored = state
+                .store
+                .run(move |c| {
+                    transaction(c, |c| {
+                        let before = consents::granted(c, &user, &client_id)?
+                            .and_then(|g| Scope::parse(&g).ok())
+                            .unwrap_or_default();
+                        let union =
+                            Scope::parse(format!("{before} {asked}").trim()).unwrap_or(asked);
+                        consents::grant(c, &user, &client_id, &union.to_string(), now)?;
+                        auth_requests::delete(c, &id)
+                    })
+                })
+                .await;
+            if let Err(e) = stored {
+                tracing::error!(error = %e, "consent could not be stored");
+                return response::error(
+                    &state,
+                    AuthorizeError::redirect(
+                        &pending.request.reply,
+                        ErrorCode::ServerError,
+                        "the server could not complete the request",
+                    ),
+                    true,
+                );
+            }
+            match flow::issue_code(&state, &pending.request, &session).await {
+                Ok(code) => response::success(&state, &pending.request.reply, &code, true),
+                Err(e) => {
+                    tracing::error!(error = %e, "code could not be stored");
+                    response::error(
+                        &state,
+                        AuthorizeError::redirect(
+                            &pending.request.reply,
+                            ErrorCode::ServerError,
+                            "the server could not complete the request",
+                        ),
+                        true,
+                    )
+                }
+            }
+        }
+        _ => pages::error_page(
+            &state.branding,
+            StatusCode::BAD_REQUEST,
+            "Choose allow or deny",
+            "The form was sent without a decision. Go back and choose Allow or Deny.",
+        ),
+    }
+}

@@ -1,0 +1,125 @@
+//! The browser: its binding cookie and its server-side SSO session.
+
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::secrets;
+use crate::startup::AppState;
+use crate::store::sessions::{self, SessionRow};
+use crate::store::{StoreError, transaction};
+
+use super::cookies::CookiePolicy;
+
+/// Seconds the browser-binding cookie lives.
+const BROWSER_COOKIE_LIFETIME: i64 = 30 * 86_400;
+
+/// Seconds between `last_seen` updates (so not every request writes).
+const TOUCH_EVERY: i64 = 60;
+
+/// The browser's binding id, and whether it was just made (then it must be set on the response).
+#[derive(Debug, Clone)]
+pub struct Browser {
+    /// The random id in the cookie.
+    pub id: String,
+    /// Whether the response must set the cookie.
+    pub is_new: bool,
+}
+
+impl Browser {
+    /// Reads the browser cookie, or makes a new id.
+    pub fn of(req: &HttpRequest, state: &AppState) -> Self {
+        let policy = CookiePolicy::for_issuer(&state.settings.issuer);
+        match req.cookie(policy.browser()) {
+            Some(c) if c.value().len() >= 32 => Self {
+                id: c.value().to_owned(),
+                is_new: false,
+            },
+            _ => Self {
+                id: secrets::random_token(32),
+                is_new: true,
+            },
+        }
+    }
+
+    /// SHA-256 of the id, as stored beside pending requests.
+    pub fn hash(&self) -> String {
+        secrets::digest(&self.id)
+    }
+
+    /// Sets the cookie on `res` when it is new.
+    pub fn attach_to(&self, res: &mut HttpResponse, state: &AppState) {
+        if self.is_new {
+            let policy = CookiePolicy::for_issuer(&state.settings.issuer);
+            let cookie = policy.build(
+                policy.browser(),
+                self.id.clone(),
+                Some(BROWSER_COOKIE_LIFETIME),
+            );
+            if res.add_cookie(&cookie).is_err() {
+                tracing::warn!("could not set the browser cookie");
+            }
+        }
+    }
+}
+
+/// The live SSO session of this request, refreshing its idle timer.
+pub async fn current(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<Option<SessionRow>, StoreError> {
+    let policy = CookiePolicy::for_issuer(&state.settings.issuer);
+    let Some(cookie) = req.cookie(policy.session()) else {
+        return Ok(None);
+    };
+    let id_hash = secrets::digest(cookie.value());
+    let now = state.clock.now();
+    let idle_after = now - state.settings.lifetimes.session_idle;
+    state
+        .store
+        .run(move |c| {
+            let row = sessions::live(c, &id_hash, now, idle_after)?;
+            if let Some(row) = &row
+                && row.last_seen + TOUCH_EVERY <= now
+            {
+                sessions::touch(c, &row.id_hash, now)?;
+            }
+            Ok(row)
+        })
+        .await
+}
+
+/// Starts a new session for `user_id` (a fresh id on every login: no fixation), ending `previous`.
+/// Returns the row and the cookie to set.
+pub async fn start(
+    state: &AppState,
+    user_id: String,
+    amr: &str,
+    previous: Option<String>,
+) -> Result<(SessionRow, actix_web::cookie::Cookie<'static>), StoreError> {
+    let now = state.clock.now();
+    let value = secrets::random_token(32);
+    let row = SessionRow {
+        id_hash: secrets::digest(&value),
+        sid: secrets::random_token(16),
+        user_id,
+        auth_time: now,
+        amr: amr.to_owned(),
+        created_at: now,
+        last_seen: now,
+        expires_at: now + state.settings.lifetimes.session,
+    };
+    let stored = row.clone();
+    state
+        .store
+        .run(move |c| {
+            transaction(c, |c| {
+                if let Some(old) = &previous {
+                    sessions::delete(c, old)?;
+                }
+                sessions::create(c, &stored)
+            })
+        })
+        .await?;
+    let policy = CookiePolicy::for_issuer(&state.settings.issuer);
+    let cookie = policy.build(policy.session(), value, None);
+    Ok((row, cookie))
+}
