@@ -215,6 +215,7 @@ fn serve(
     let branding = web::Data::new(state.branding.clone());
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(crate::web::server_errors::pages_for_browsers))
             .wrap(from_fn(track))
             .wrap(TracingLogger::<SafeRootSpan>::new())
             .wrap(security_headers())

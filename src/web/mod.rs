@@ -7,6 +7,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod login;
 pub mod pages;
+pub mod server_errors;
 pub mod session;
 pub mod throttle;
 
