@@ -48,10 +48,7 @@ async fn run(
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "client lookup failed");
-            AuthorizeError::Page {
-                title: "Service unavailable",
-                message: "Sign-in is temporarily unavailable. Please try again in a moment.".into(),
-            }
+            AuthorizeError::Unavailable
         })?
         .ok_or_else(unknown_client)?;
     let request = parse(&params, &client)?;

@@ -87,6 +87,8 @@ pub enum AuthorizeError {
         /// Plain-words explanation.
         message: String,
     },
+    /// Storage is down before anything could be verified: a 503 page.
+    Unavailable,
     /// Sent back to the verified redirect URI.
     Redirect {
         /// Where.
@@ -251,6 +253,12 @@ pub fn parse(params: &RawParams, client: &Client) -> Result<AuthorizeRequest, Au
     }
     let scope =
         parse_scope(params.get("scope"), client).map_err(|e| err(ErrorCode::InvalidScope, e))?;
+    if params.get("resource").is_some() {
+        return Err(err(
+            ErrorCode::InvalidTarget,
+            "no resource server is registered under this identifier",
+        ));
+    }
     let code_challenge = CodeChallenge::parse(
         params.get("code_challenge"),
         params.get("code_challenge_method"),

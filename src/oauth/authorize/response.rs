@@ -29,6 +29,12 @@ pub fn error(state: &AppState, err: AuthorizeError, after_post: bool) -> HttpRes
         AuthorizeError::Page { title, message } => {
             pages::error_page(&state.branding, StatusCode::BAD_REQUEST, title, &message)
         }
+        AuthorizeError::Unavailable => pages::error_page(
+            &state.branding,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service unavailable",
+            "Sign-in is temporarily unavailable. Please try again in a moment.",
+        ),
         AuthorizeError::Redirect {
             to,
             code,

@@ -41,6 +41,14 @@ impl TokenRequest {
                 ErrorCode::InvalidRequest,
                 "grant_type is required",
             )),
+            Some("authorization_code")
+                if params.get("resource").is_some() || params.get("audience").is_some() =>
+            {
+                Err(OAuthError::new(
+                    ErrorCode::InvalidTarget,
+                    "no resource server is registered under this identifier",
+                ))
+            }
             Some("authorization_code") => Ok(Self::AuthorizationCode {
                 code: required("code")?,
                 redirect_uri: required("redirect_uri")?,
