@@ -3,6 +3,7 @@
 pub mod authorize;
 pub mod client_auth;
 pub mod discovery;
+pub mod form;
 pub mod jwks;
 pub mod pkce;
 pub mod token;
@@ -27,14 +28,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(authorize::authorize))
             .route(web::post().to(authorize::authorize)),
     )
-    .service(
-        web::resource("/token")
-            .app_data(web::PayloadConfig::new(token::MAX_FORM_BYTES))
-            .route(web::post().to(token::token)),
-    )
+    .service(web::resource("/token").route(web::post().to(token::token)))
     .service(
         web::resource("/userinfo")
-            .app_data(web::PayloadConfig::new(token::MAX_FORM_BYTES))
             .route(web::get().to(userinfo::userinfo))
             .route(web::post().to(userinfo::userinfo)),
     );
