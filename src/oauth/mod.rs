@@ -36,6 +36,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// The credentials of an `Authorization` value whose scheme is `scheme`, compared without
+/// regard to case (RFC 9110 §11.1).
+pub fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, rest) = value.split_once(' ')?;
+    given.eq_ignore_ascii_case(scheme).then(|| rest.trim())
+}
+
 /// A public, cacheable JSON document with a strong ETag; `If-None-Match` → 304.
 pub fn cacheable_json(req: &HttpRequest, body: &[u8], etag: &str, max_age: u32) -> HttpResponse {
     let cache = format!("public, max-age={max_age}");

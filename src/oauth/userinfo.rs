@@ -44,11 +44,8 @@ fn bearer(req: &HttpRequest, body: &[u8]) -> Result<String, OAuthError> {
         None => None,
         Some(v) => {
             let v = v.to_str().map_err(|_| invalid_token())?;
-            let token = v
-                .strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-                .ok_or_else(|| challenge(None))?;
-            Some(token.trim().to_owned())
+            let token = super::credentials(v, "Bearer").ok_or_else(|| challenge(None))?;
+            Some(token.to_owned())
         }
     };
     let from_body = if req.method() == actix_web::http::Method::POST && !body.is_empty() {
