@@ -163,7 +163,7 @@ async fn a_mismatched_redirect_uri_or_verifier_is_invalid_grant() {
 }
 
 #[tokio::test]
-async fn a_code_redeems_once_and_the_response_is_not_cached() {
+async fn a_code_redeems_once_and_its_reuse_revokes_the_first_access_token() {
     let (app, client) = setup().await;
     let (code, verifier) = app.code_for(&client, "openid profile", &[]).await;
     let res = app.redeem(&client, &code, &verifier).await;
@@ -182,8 +182,27 @@ async fn a_code_redeems_once_and_the_response_is_not_cached() {
     assert!(tokens["access_token"].is_string());
     assert!(tokens["id_token"].is_string());
 
+    let userinfo = format!("{}/userinfo", app.address);
+    let access = tokens["access_token"].as_str().unwrap();
+    let res = app
+        .http
+        .get(&userinfo)
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
     let again = app.redeem(&client, &code, &verifier).await;
     assert_error(again, 400, "invalid_grant").await;
+    let res = app
+        .http
+        .get(&userinfo)
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 401, "invalid_token").await;
 }
 
 #[tokio::test]

@@ -53,6 +53,15 @@ async fn claims_follow_the_scope_by_get_and_by_post() {
     assert_eq!(res.status(), 200);
     let by_post: Value = res.json().await.unwrap();
     assert_eq!(by_post, claims);
+
+    let res = app
+        .http
+        .get(url(&app))
+        .header("authorization", format!("BEARER {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the scheme is case-insensitive");
 }
 
 #[tokio::test]
