@@ -115,10 +115,8 @@ pub fn presented(req: &HttpRequest, form: &RawParams) -> Result<Presented, OAuth
 
 /// `Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1).
 fn parse_basic(value: &str) -> Option<(String, String)> {
-    let encoded = value
-        .strip_prefix("Basic ")
-        .or_else(|| value.strip_prefix("basic "))?;
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let encoded = super::credentials(value, "Basic")?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
     let id = form_urlencoded_decode(id)?;
     let secret = form_urlencoded_decode(secret)?;
@@ -233,6 +231,10 @@ mod tests {
         assert_eq!(
             parse_basic(&header),
             Some(("my id".to_owned(), "p:ss word".to_owned()))
+        );
+        assert_eq!(
+            parse_basic(&format!("bASIC {}", STANDARD.encode("id:secret"))),
+            Some(("id".to_owned(), "secret".to_owned()))
         );
         assert_eq!(parse_basic("Bearer x"), None);
         assert_eq!(parse_basic("Basic !!!"), None);

@@ -3,6 +3,7 @@
 pub mod authorize;
 pub mod client_auth;
 pub mod discovery;
+pub mod form;
 pub mod jwks;
 pub mod pkce;
 pub mod token;
@@ -27,17 +28,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(authorize::authorize))
             .route(web::post().to(authorize::authorize)),
     )
-    .service(
-        web::resource("/token")
-            .app_data(web::PayloadConfig::new(token::MAX_FORM_BYTES))
-            .route(web::post().to(token::token)),
-    )
+    .service(web::resource("/token").route(web::post().to(token::token)))
     .service(
         web::resource("/userinfo")
-            .app_data(web::PayloadConfig::new(token::MAX_FORM_BYTES))
             .route(web::get().to(userinfo::userinfo))
             .route(web::post().to(userinfo::userinfo)),
     );
+}
+
+/// The credentials of an `Authorization` value whose scheme is `scheme`, compared without
+/// regard to case (RFC 9110 §11.1).
+pub fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, rest) = value.split_once(' ')?;
+    given.eq_ignore_ascii_case(scheme).then(|| rest.trim())
 }
 
 /// A public, cacheable JSON document with a strong ETag; `If-None-Match` → 304.

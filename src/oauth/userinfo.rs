@@ -44,15 +44,12 @@ fn bearer(req: &HttpRequest, body: &[u8]) -> Result<String, OAuthError> {
         None => None,
         Some(v) => {
             let v = v.to_str().map_err(|_| invalid_token())?;
-            let token = v
-                .strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-                .ok_or_else(|| challenge(None))?;
-            Some(token.trim().to_owned())
+            let token = super::credentials(v, "Bearer").ok_or_else(|| challenge(None))?;
+            Some(token.to_owned())
         }
     };
     let from_body = if req.method() == actix_web::http::Method::POST && !body.is_empty() {
-        crate::oauth::token::form(req, body)?
+        crate::oauth::form::parse(req, body)?
             .get("access_token")
             .map(str::to_owned)
     } else {
@@ -73,9 +70,10 @@ fn bearer(req: &HttpRequest, body: &[u8]) -> Result<String, OAuthError> {
 #[tracing::instrument(skip_all, fields(client_id))]
 pub async fn userinfo(
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, OAuthError> {
+    let body = crate::oauth::form::read(&req, payload).await?;
     let token = bearer(&req, &body)?;
     let keys = state.keys.current();
     let decoded = verify(&token, &keys, &Policy::default()).map_err(|_| invalid_token())?;

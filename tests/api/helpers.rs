@@ -12,6 +12,8 @@ use sigil::config::{RawSettings, Settings};
 use sigil::startup::{AppState, Application};
 use tempfile::TempDir;
 
+pub mod oauth;
+
 /// A database for one test: a temporary SQLite file, or a fresh PostgreSQL schema.
 pub struct TestDatabase {
     /// `SIGIL_DATABASE_URL` for it.
@@ -431,19 +433,31 @@ impl TestApp {
         username: &str,
         password: &str,
     ) -> reqwest::Response {
-        let res = self
-            .authorize(&[
-                ("client_id", client.id.as_str()),
-                ("redirect_uri", client.redirect_uri.as_str()),
-                ("response_type", "code"),
-                ("scope", scope),
-                ("state", "xyz"),
-                ("nonce", "n-1"),
-                ("code_challenge", challenge),
-                ("code_challenge_method", "S256"),
-            ])
-            .await;
-        let mut res = res;
+        self.browser_flow_with(client, scope, challenge, &[], (username, password))
+            .await
+    }
+
+    /// [`Self::browser_flow`] with `extra` authorization request parameters.
+    pub async fn browser_flow_with(
+        &self,
+        client: &TestClient,
+        scope: &str,
+        challenge: &str,
+        extra: &[(&str, &str)],
+        (username, password): (&str, &str),
+    ) -> reqwest::Response {
+        let mut params = vec![
+            ("client_id", client.id.as_str()),
+            ("redirect_uri", client.redirect_uri.as_str()),
+            ("response_type", "code"),
+            ("scope", scope),
+            ("state", "xyz"),
+            ("nonce", "n-1"),
+            ("code_challenge", challenge),
+            ("code_challenge_method", "S256"),
+        ];
+        params.extend_from_slice(extra);
+        let mut res = self.authorize(&params).await;
         loop {
             assert!(res.status().is_redirection(), "unexpected {}", res.status());
             let location = res.headers()["location"].to_str().unwrap().to_owned();

@@ -5,14 +5,13 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openidconnect::JsonWebKey;
-use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
 use serde_json::{Value, json};
 use sigil::clock::{Clock, SystemClock};
 use sigil::jose::SigningAlg;
 use sigil::jose::sign::sign;
 use sigil::store::keys;
 
+use crate::helpers::oauth::verifies_against;
 use crate::helpers::{TestApp, TestDatabase, manual_clock};
 
 async fn jwks(app: &TestApp) -> Value {
@@ -28,22 +27,6 @@ fn kids(jwks: &Value) -> BTreeSet<String> {
         .iter()
         .map(|k| k["kid"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// Verifies a compact JWS against a JWKS with the `openidconnect` crate's own key code.
-fn verifies_against(jwks: &Value, token: &str) -> bool {
-    let set: CoreJsonWebKeySet = serde_json::from_value(jwks.clone()).unwrap();
-    let parts: Vec<&str> = token.split('.').collect();
-    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
-    let alg: CoreJwsSigningAlgorithm = serde_json::from_value(header["alg"].clone()).unwrap();
-    let signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
-    let message = format!("{}.{}", parts[0], parts[1]);
-    set.keys().iter().any(|key| {
-        key.key_id().map(|k| k.as_str()) == header["kid"].as_str()
-            && key
-                .verify_signature(&alg, message.as_bytes(), &signature)
-                .is_ok()
-    })
 }
 
 fn sign_with(app: &TestApp, alg: SigningAlg) -> (String, String) {

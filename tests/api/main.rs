@@ -1,10 +1,14 @@
 //! End-to-end tests through real HTTP: one binary, one module per capability.
 
 mod cli;
+mod client_auth;
 mod config;
 mod discovery;
 mod helpers;
+mod id_token;
 mod keys;
 mod ops;
 mod pages;
 mod signin;
+mod token;
+mod userinfo;

@@ -8,11 +8,8 @@ use serde::Serialize;
 
 use crate::error::{ErrorCode, OAuthError};
 use crate::oauth::authorize::request::RawParams;
-use crate::oauth::client_auth;
+use crate::oauth::{client_auth, form};
 use crate::startup::AppState;
-
-/// Largest token request body accepted, in bytes.
-pub const MAX_FORM_BYTES: usize = 16 * 1024;
 
 /// A token request, by grant type; each variant holds only the parameters its grant takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,40 +75,15 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
 }
 
-/// Parses an `application/x-www-form-urlencoded` body; anything else is `invalid_request`.
-pub fn form(req: &HttpRequest, body: &[u8]) -> Result<RawParams, OAuthError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
-    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(OAuthError::new(
-            ErrorCode::InvalidRequest,
-            "the body must be application/x-www-form-urlencoded",
-        ));
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| OAuthError::new(ErrorCode::InvalidRequest, "the body is not a valid form"))?;
-    let params = RawParams::new(pairs);
-    if let Some(dup) = params.first_duplicate() {
-        return Err(OAuthError::new(
-            ErrorCode::InvalidRequest,
-            format!("parameter {dup} is given more than once"),
-        ));
-    }
-    Ok(params)
-}
-
 /// `POST /token`.
 #[tracing::instrument(skip_all, fields(client_id, grant_type))]
 pub async fn token(
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, OAuthError> {
-    let params = form(&req, &body)?;
+    let body = form::read(&req, payload).await?;
+    let params = form::parse(&req, &body)?;
     let request = TokenRequest::parse(&params)?;
     let presented = client_auth::presented(&req, &params)?;
     let client = client_auth::authenticate(&state, presented).await?;
