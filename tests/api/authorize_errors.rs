@@ -371,3 +371,17 @@ async fn post_authorize_with_a_form_body_works_like_get() {
         "s-1"
     );
 }
+
+#[tokio::test]
+async fn error_descriptions_keep_to_the_rfc_6749_character_set() {
+    let app = TestApp::spawn().await;
+    let client = app.web_client("openid").await;
+    let (_, challenge) = pkce_pair();
+    let mut params = base(&client, &challenge);
+    params.extend([("x\"é\\", "1"), ("x\"é\\", "2")]);
+    let res = app.authorize(&params).await;
+    let back = expect_error(&app, &res, &client, "invalid_request");
+    let description = &back["error_description"];
+    let allowed = |c: char| matches!(c, '\x20'..='\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e');
+    assert!(description.chars().all(allowed), "{description:?}");
+}
