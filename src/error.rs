@@ -100,6 +100,21 @@ impl ErrorCode {
     }
 }
 
+/// `text` within the `error_description` character set of RFC 6749 §5.2; other characters become `?`.
+pub fn description_text(text: impl Into<String>) -> String {
+    let text = text.into();
+    if text.chars().all(is_description_char) {
+        return text;
+    }
+    text.chars()
+        .map(|c| if is_description_char(c) { c } else { '?' })
+        .collect()
+}
+
+fn is_description_char(c: char) -> bool {
+    matches!(c, '\x20'..='\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e')
+}
+
 /// An error answered as the RFC 6749 §5.2 JSON body; the description is safe for the client.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{}: {description}", code.as_str())]
@@ -125,7 +140,7 @@ impl OAuthError {
     pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
         Self {
             code,
-            description: description.into(),
+            description: description_text(description),
             status: code.default_status(),
             www_authenticate: None,
         }
@@ -207,5 +222,13 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["error"], "invalid_client");
         assert_eq!(v["error_description"], "bad client");
+    }
+
+    #[test]
+    fn descriptions_keep_to_the_rfc_6749_characters() {
+        assert_eq!(description_text("a b!#[]~"), "a b!#[]~");
+        assert_eq!(description_text("x\"é\\\n"), "x????");
+        let err = OAuthError::new(ErrorCode::InvalidRequest, "parameter \"q\" twice");
+        assert_eq!(err.description, "parameter ?q? twice");
     }
 }

@@ -170,11 +170,7 @@ impl TestApp {
             .expect("build app");
         let state = app.state();
         tokio::spawn(app.run_until_stopped());
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .expect("http client");
+        let http = browser();
         Self {
             address,
             issuer,
@@ -198,6 +194,15 @@ impl TestApp {
             .await
             .expect("request")
     }
+}
+
+/// A fresh browser: a cookie-keeping HTTP client that does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("http client")
 }
 
 /// A manual clock at a fixed, realistic time.
@@ -281,6 +286,33 @@ pub fn unescape_html(s: &str) -> String {
     out
 }
 
+/// Checks that `res` is an HTML page (no redirect) with `status` and `title`, rendered cleanly,
+/// and returns its body.
+pub async fn expect_page(res: reqwest::Response, status: u16, title: &str) -> String {
+    assert_eq!(res.status(), status, "status of the {title:?} page");
+    assert!(
+        res.headers().get("location").is_none(),
+        "a page, not a redirect"
+    );
+    let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let body = res.text().await.unwrap();
+    assert!(body.contains("<main"), "page layout: {body}");
+    assert!(body.contains(title), "{title:?} in {body}");
+    for leak in ["{{", "{%", "panicked", "backtrace", "src/", "\"error\":"] {
+        assert!(!body.contains(leak), "{leak:?} in {body}");
+    }
+    body
+}
+
+/// The text of the login page's error message, if any.
+pub fn login_error(html: &str) -> Option<String> {
+    let at = html.find("id=\"login-error\"")?;
+    let start = at + html[at..].find('>')? + 1;
+    let end = start + html[start..].find("</p>")?;
+    Some(unescape_html(&html[start..end]))
+}
+
 /// The query parameters of a redirect `Location`.
 pub fn location_params(res: &reqwest::Response) -> std::collections::HashMap<String, String> {
     let location = res.headers()["location"].to_str().unwrap();
@@ -356,6 +388,21 @@ impl TestApp {
         self.http
             .get(format!("{}/authorize", self.address))
             .query(params)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// POST `/authorize` with `params` as a form body (OIDC Core §3.1.2.1).
+    pub async fn authorize_post(&self, params: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form("/authorize", params).await
+    }
+
+    /// GET `/userinfo` with `access_token` as the bearer token.
+    pub async fn userinfo(&self, access_token: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}/userinfo", self.address))
+            .bearer_auth(access_token)
             .send()
             .await
             .unwrap()

@@ -1,5 +1,6 @@
 //! End-to-end tests through real HTTP: one binary, one module per capability.
 
+mod authorize_errors;
 mod cli;
 mod client_auth;
 mod config;
@@ -7,6 +8,7 @@ mod discovery;
 mod helpers;
 mod id_token;
 mod keys;
+mod login_errors;
 mod ops;
 mod pages;
 mod signin;

@@ -113,7 +113,7 @@ impl AuthorizeError {
         Self::Redirect {
             to: to.clone(),
             code,
-            description: description.into(),
+            description: crate::error::description_text(description),
         }
     }
 }
