@@ -53,6 +53,8 @@ pub enum ErrorCode {
     RequestNotSupported,
     /// OIDC Core.
     RequestUriNotSupported,
+    /// OIDC Core.
+    RegistrationNotSupported,
     /// Not an OAuth code: the path exists nowhere.
     NotFound,
 }
@@ -83,6 +85,7 @@ impl ErrorCode {
             Self::AccountSelectionRequired => "account_selection_required",
             Self::RequestNotSupported => "request_not_supported",
             Self::RequestUriNotSupported => "request_uri_not_supported",
+            Self::RegistrationNotSupported => "registration_not_supported",
             Self::NotFound => "not_found",
         }
     }

@@ -28,6 +28,8 @@ pub struct AccessTokenInput<'a> {
     pub roles: Option<&'a [String]>,
     /// Session id, when bound to a browser session.
     pub sid: Option<&'a str>,
+    /// Claims the `claims` request parameter asked `/userinfo` to release (OIDC Core §5.5).
+    pub userinfo_claims: Option<Vec<String>>,
     /// The token's unique id (made beforehand so storage can record it first).
     pub jti: &'a str,
     /// Now, UTC Unix seconds.
@@ -35,6 +37,9 @@ pub struct AccessTokenInput<'a> {
     /// Expiry, UTC Unix seconds.
     pub exp: i64,
 }
+
+/// The private claim listing the individual claims `/userinfo` releases for this token.
+pub const USERINFO_CLAIMS: &str = "userinfo_claims";
 
 /// A minted access token with its `jti` and `exp`.
 #[derive(Debug, Clone)]
@@ -73,6 +78,9 @@ pub fn mint(keys: &KeySet, input: AccessTokenInput<'_>) -> Result<AccessToken, J
         }
         if let Some(sid) = input.sid {
             map.insert("sid".into(), Value::String(sid.to_owned()));
+        }
+        if let Some(names) = input.userinfo_claims.filter(|n| !n.is_empty()) {
+            map.insert(USERINFO_CLAIMS.into(), json!(names));
         }
     }
     let token = sign(&claims, "at+jwt", &key)?;

@@ -159,12 +159,17 @@ pub async fn submit(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    let (user_key, addr_key) = throttle::keys(&username, &address);
+    let counted_as = if username.is_empty() {
+        typed.trim().to_lowercase()
+    } else {
+        username.clone()
+    };
+    let (user_key, addr_key) = throttle::keys(&counted_as, &address);
     match throttle::wait_needed(&state, user_key.clone(), addr_key.clone()).await {
         Ok(0) => {}
         Ok(wait) => {
             let text = format!("Too many failed attempts. Wait {wait} seconds, then try again.");
-            return login_page(
+            let mut res = login_page(
                 &state,
                 &browser,
                 &pending,
@@ -172,6 +177,11 @@ pub async fn submit(
                 Some(text),
                 StatusCode::TOO_MANY_REQUESTS,
             );
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&wait.to_string()) {
+                res.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, value);
+            }
+            return res;
         }
         Err(e) => return unavailable(&state, &e),
     }

@@ -175,6 +175,7 @@ async fn repeated_failures_delay_even_the_right_password_until_time_passes() {
         );
     }
     let res = attempts(&app, &client, "ada", PASSWORD, 1).await;
+    assert_eq!(res.headers()["retry-after"], "2");
     let html = expect_page(res, 429, "Sign in").await;
     let error = login_error(&html).unwrap();
     assert!(error.starts_with("Too many failed attempts"), "{error}");

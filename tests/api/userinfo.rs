@@ -219,3 +219,35 @@ async fn a_client_registered_for_signed_userinfo_gets_a_jwt() {
     assert_eq!(claims["sub"], sub.as_str());
     assert_eq!(claims["email"], "ada@example.com");
 }
+
+#[tokio::test]
+async fn the_claims_parameter_releases_single_claims_at_userinfo() {
+    let app = TestApp::spawn().await;
+    app.create_ada(&["admin"]).await;
+    let client = app.web_client("openid").await;
+    let asked =
+        json!({"userinfo": {"phone_number": null, "roles": null}, "id_token": {}}).to_string();
+    let tokens = app
+        .tokens_for(&client, "openid", &[("claims", asked.as_str())])
+        .await;
+    let (_, id_claims) = jwt_parts(tokens["id_token"].as_str().unwrap());
+    assert!(
+        id_claims.get("phone_number").is_none(),
+        "asked for userinfo only"
+    );
+    let res = app
+        .http
+        .get(url(&app))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["phone_number"], "+1 555 0100");
+    assert!(
+        body.get("roles").is_none(),
+        "roles need their scope: {body}"
+    );
+    assert!(body.get("email").is_none(), "{body}");
+}

@@ -72,7 +72,7 @@ pub fn decide(
         };
     }
     let remembered = s.granted.is_some_and(|g| req.scope.is_subset_of(g));
-    let needs_consent = !s.first_party && (req.prompt.consent || !remembered);
+    let needs_consent = req.prompt.consent || (!s.first_party && !remembered);
     if needs_consent {
         return if req.prompt.none {
             Err((ErrorCode::ConsentRequired, "the user must consent"))
@@ -102,7 +102,7 @@ pub fn needs_login(
         hint_sub: hint_sub.as_deref(),
         now: state.clock.now(),
     };
-    !matches!(decide(req, &situation), Ok(Step::Issue))
+    !matches!(decide(req, &situation), Ok(Step::Issue | Step::Consent))
 }
 
 /// The `sub` of an `id_token_hint` this provider signed (an expired hint still names its user).

@@ -137,6 +137,7 @@ fn consent_is_remembered_unless_new_scopes_or_prompt_consent() {
         decide(&request(Prompt::default(), None), &first),
         Ok(Step::Issue)
     );
+    assert_eq!(decide(&request(consent, None), &first), Ok(Step::Consent));
 }
 
 #[test]

@@ -225,6 +225,12 @@ pub fn parse(params: &RawParams, client: &Client) -> Result<AuthorizeRequest, Au
             "request_uri is not supported",
         ));
     }
+    if params.get("registration").is_some() {
+        return Err(err(
+            ErrorCode::RegistrationNotSupported,
+            "the registration parameter is not supported",
+        ));
+    }
     match params.get("response_type") {
         None => return Err(err(ErrorCode::InvalidRequest, "response_type is required")),
         Some("code") => {}

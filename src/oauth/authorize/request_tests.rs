@@ -140,6 +140,10 @@ fn errors_after_verification_redirect_with_the_right_code() {
         ErrorCode::RequestNotSupported
     );
     assert_eq!(
+        redirect_code(&[("registration", "{}")]),
+        ErrorCode::RegistrationNotSupported
+    );
+    assert_eq!(
         redirect_code(&[("response_mode", "fragment")]),
         ErrorCode::InvalidRequest
     );

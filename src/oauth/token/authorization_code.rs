@@ -1,6 +1,6 @@
 //! The authorization code grant: redeem once, check PKCE and redirect URI, mint tokens.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::audit::AuditEvent;
 use crate::domain::client_metadata::GrantType;
@@ -86,6 +86,12 @@ pub async fn exchange(
             auth_time: Some(grant.auth_time),
             roles: grant.scope.contains("roles").then_some(roles.as_slice()),
             sid: Some(&grant.sid),
+            userinfo_claims: grant
+                .claims
+                .as_ref()
+                .and_then(|c| c.get("userinfo"))
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect()),
             jti: &jti,
             now,
             exp,
