@@ -29,7 +29,7 @@ pub enum StoreError {
     Unavailable(String),
     /// A query failed.
     #[error("database query failed: {0}")]
-    Query(#[from] diesel::result::Error),
+    Query(diesel::result::Error),
     /// A uniqueness rule was broken.
     #[error("{0} already exists")]
     Conflict(&'static str),
@@ -45,6 +45,19 @@ pub enum StoreError {
     /// The blocking task was cancelled or panicked.
     #[error("database task failed")]
     Task,
+}
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                Self::Unavailable(info.message().to_owned())
+            }
+            Error::BrokenTransactionManager => Self::Unavailable("connection broken".into()),
+            other => Self::Query(other),
+        }
+    }
 }
 
 impl StoreError {

@@ -205,6 +205,7 @@ async fn readyz_turns_503_when_the_database_goes_away() {
     };
     let app = TestApp::spawn_with(db, |_| {}, std::sync::Arc::new(sigil::clock::SystemClock)).await;
     assert_eq!(app.get("/readyz").await.status(), 200);
+    let client = app.web_client("openid").await;
 
     proxy.abort();
     let _ = proxy.await;
@@ -218,4 +219,36 @@ async fn readyz_turns_503_when_the_database_goes_away() {
         "keys are served from memory"
     );
     assert_eq!(app.get("/healthz").await.status(), 200);
+
+    let res = app
+        .http
+        .post(format!("{}/token", app.address))
+        .basic_auth(&client.id, client.secret.as_deref())
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "c"),
+            ("redirect_uri", "x"),
+            ("code_verifier", "v"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_server_error(), "{}", res.status());
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        matches!(
+            body["error"].as_str(),
+            Some("temporarily_unavailable" | "server_error")
+        ),
+        "{body}"
+    );
+    let res = app
+        .http
+        .get(format!("{}/authorize?client_id={}", app.address, client.id))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(res.text().await.unwrap().contains("Service unavailable"));
 }
