@@ -11,7 +11,7 @@ use crate::oauth::authorize::response;
 use crate::startup::AppState;
 use crate::store::{auth_requests, consents, transaction, users};
 
-use super::login::{browser_form, csrf_page, display_name, expired_page, load_pending};
+use super::login::{accept_form, display_name, expired_page, load_pending};
 use super::pages::{self, ConsentPage, ScopeLine};
 use super::session::{self, Browser};
 
@@ -63,19 +63,10 @@ pub async fn submit(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let browser = Browser::of(&req, &state);
-    let form = browser_form(&body);
-    if browser.is_new
-        || !state
-            .csrf
-            .verify(&browser.id, form.get("csrf_token").unwrap_or_default())
-    {
-        return csrf_page(&state);
-    }
-    let Some(pending) = load_pending(&state, &browser, form.get("request")).await else {
-        return expired_page(&state);
+    let (_, form, pending) = match accept_form(&req, &body, &state).await {
+        Ok(accepted) => accepted,
+        Err(page) => return page,
     };
-    tracing::Span::current().record("client_id", pending.client.client_id.as_str());
     let Ok(Some(session)) = session::current(&req, &state).await else {
         return response::see_other(&format!("/login?request={}", pending.row.id));
     };

@@ -114,6 +114,26 @@ pub fn display_name(client: &Client) -> String {
         .unwrap_or_else(|| client.client_id.clone())
 }
 
+/// Accepts a posted login or consent form: the browser cookie and CSRF token must match, and
+/// the pending request must belong to this browser; otherwise the page to show instead.
+pub async fn accept_form(
+    req: &HttpRequest,
+    body: &[u8],
+    state: &AppState,
+) -> Result<(Browser, RawParams, Pending), HttpResponse> {
+    let browser = Browser::of(req, state);
+    let form = browser_form(body);
+    let token = form.get("csrf_token").unwrap_or_default();
+    if browser.is_new || !state.csrf.verify(&browser.id, token) {
+        return Err(csrf_page(state));
+    }
+    let Some(pending) = load_pending(state, &browser, form.get("request")).await else {
+        return Err(expired_page(state));
+    };
+    tracing::Span::current().record("client_id", pending.client.client_id.as_str());
+    Ok((browser, form, pending))
+}
+
 /// `GET /login?request=ID`.
 #[tracing::instrument(skip_all)]
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -137,19 +157,10 @@ pub async fn submit(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let browser = Browser::of(&req, &state);
-    let form = browser_form(&body);
-    if browser.is_new
-        || !state
-            .csrf
-            .verify(&browser.id, form.get("csrf_token").unwrap_or_default())
-    {
-        return csrf_page(&state);
-    }
-    let Some(pending) = load_pending(&state, &browser, form.get("request")).await else {
-        return expired_page(&state);
+    let (browser, form, pending) = match accept_form(&req, &body, &state).await {
+        Ok(accepted) => accepted,
+        Err(page) => return page,
     };
-    tracing::Span::current().record("client_id", pending.client.client_id.as_str());
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
     let username = Username::parse(&typed)
