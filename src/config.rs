@@ -62,6 +62,8 @@ pub struct RawSettings {
     pub key_reload_interval: u64,
     /// Seconds in-flight requests get on shutdown.
     pub shutdown_timeout: u64,
+    /// Seconds between clean-ups of expired rows.
+    pub housekeeping_interval: u64,
     /// Seconds a browser session lives without a request.
     pub session_idle_timeout: u64,
     /// Seconds a browser session lives at most.
@@ -99,6 +101,7 @@ impl Default for RawSettings {
             key_retention: 86_400,
             key_reload_interval: 10,
             shutdown_timeout: 30,
+            housekeeping_interval: 300,
             session_idle_timeout: 1800,
             session_lifetime: 36_000,
             code_lifetime: 60,
@@ -196,6 +199,8 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// Token and session lifetimes, in seconds.
     pub lifetimes: Lifetimes,
+    /// How often expired rows are removed.
+    pub housekeeping_interval: Duration,
     /// `aud` of access tokens when no resource is requested.
     pub default_audience: String,
     /// Page branding: product name, logo URL, accent colour.
@@ -347,8 +352,15 @@ impl RawSettings {
             Some(aud) => aud,
             None => issuer.clone(),
         };
+        if self.housekeeping_interval == 0 {
+            return Err(ConfigError::new(
+                "SIGIL_HOUSEKEEPING_INTERVAL",
+                "must be at least 1 second",
+            ));
+        }
         Ok(Settings {
             lifetimes,
+            housekeeping_interval: Duration::from_secs(self.housekeeping_interval),
             default_audience,
             brand: (
                 self.brand_name,

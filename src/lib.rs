@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod housekeeping;
 pub mod issue;
 pub mod jose;
 pub mod keyring;

@@ -178,6 +178,7 @@ impl Application {
             dummy_hash: prepared.dummy_hash,
         });
         let metrics = web::Data::new(Metrics::new()?);
+        crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);
         let server = serve(listener, state.clone(), metrics)?;
         Ok(Self {
             port,

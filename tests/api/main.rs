@@ -6,6 +6,7 @@ mod client_auth;
 mod config;
 mod discovery;
 mod helpers;
+mod housekeeping;
 mod id_token;
 mod keys;
 mod login_errors;
