@@ -15,10 +15,10 @@ pub struct AuditArgs {
     #[arg(long)]
     since: Option<String>,
     /// Only events by this actor.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     actor: Option<String>,
     /// Only events about this subject.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     subject: Option<String>,
 }
 

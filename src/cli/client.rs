@@ -23,7 +23,8 @@ pub enum ClientCommand {
     List,
     /// Delete a client.
     Delete {
-        /// The client_id.
+        /// The client_id (generated ids may begin with `-`).
+        #[arg(allow_hyphen_values = true)]
         id: String,
     },
 }

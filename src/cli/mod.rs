@@ -99,3 +99,21 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string(value)?);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command, client::ClientCommand};
+
+    #[test]
+    fn generated_ids_that_begin_with_a_hyphen_are_values_not_flags() {
+        let cli = Cli::try_parse_from(["sigil", "client", "delete", "-x9Qf"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Client(ClientCommand::Delete { ref id }) if id == "-x9Qf"
+        ));
+        let cli = Cli::try_parse_from(["sigil", "audit", "--subject", "-x9Qf", "--actor", "-a"]);
+        assert!(cli.is_ok(), "{cli:?}");
+    }
+}

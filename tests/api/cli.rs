@@ -66,6 +66,7 @@ async fn client_create_prints_a_registration_response_and_stores_only_a_hash() {
     assert!(!listed.contains(&secret), "list shows a secret");
 
     let audit = app.run_cli(&["audit", "--subject", &id], "");
+    assert!(audit.status.success(), "{audit:?}");
     let text = String::from_utf8(audit.stdout).unwrap();
     assert!(text.contains("client.create"));
     assert!(!text.contains(&secret));
