@@ -74,6 +74,10 @@ pub struct RawSettings {
     pub id_token_lifetime: u64,
     /// Seconds an access token is valid unless the client or resource says otherwise.
     pub access_token_lifetime: u64,
+    /// Seconds a refresh token lives unused (sliding) unless the client says otherwise.
+    pub refresh_token_lifetime: u64,
+    /// Seconds a refresh-token family lives at most unless the client says otherwise.
+    pub refresh_token_absolute_lifetime: u64,
     /// `aud` of access tokens when no resource is requested (default: the issuer).
     pub default_audience: Option<String>,
     /// Product name on every page.
@@ -107,6 +111,8 @@ impl Default for RawSettings {
             code_lifetime: 60,
             id_token_lifetime: 3600,
             access_token_lifetime: 600,
+            refresh_token_lifetime: 1_209_600,
+            refresh_token_absolute_lifetime: 7_776_000,
             default_audience: None,
             brand_name: "sigil".into(),
             brand_logo_url: None,
@@ -222,6 +228,10 @@ pub struct Lifetimes {
     pub access_token: i64,
     /// A pending authorization request (login and consent pages).
     pub auth_request: i64,
+    /// Refresh token, sliding: each rotation starts it again.
+    pub refresh_token: i64,
+    /// Refresh-token family, absolute: rotation never extends it.
+    pub refresh_family: i64,
 }
 
 impl Settings {
@@ -328,7 +338,23 @@ impl RawSettings {
             id_token: seconds("SIGIL_ID_TOKEN_LIFETIME", self.id_token_lifetime, 1)?,
             access_token: seconds("SIGIL_ACCESS_TOKEN_LIFETIME", self.access_token_lifetime, 1)?,
             auth_request: 900,
+            refresh_token: seconds(
+                "SIGIL_REFRESH_TOKEN_LIFETIME",
+                self.refresh_token_lifetime,
+                60,
+            )?,
+            refresh_family: seconds(
+                "SIGIL_REFRESH_TOKEN_ABSOLUTE_LIFETIME",
+                self.refresh_token_absolute_lifetime,
+                60,
+            )?,
         };
+        if lifetimes.refresh_token > lifetimes.refresh_family {
+            return Err(ConfigError::new(
+                "SIGIL_REFRESH_TOKEN_LIFETIME",
+                "must not exceed SIGIL_REFRESH_TOKEN_ABSOLUTE_LIFETIME",
+            ));
+        }
         if lifetimes.code > 600 {
             return Err(ConfigError::new(
                 "SIGIL_CODE_LIFETIME",

@@ -1,11 +1,13 @@
 //! The periodic clean-up: expired codes, pending requests, sessions, denylist entries,
-//! assertion `jti`s, old failure counters and retired keys leave their tables.
+//! assertion `jti`s, old failure counters, retired keys and expired refresh-token families
+//! leave their tables.
 
 use std::time::Duration;
 
 use crate::startup::AppState;
 use crate::store::{
-    StoreError, auth_requests, client_assertions, codes, denylist, keys, login_attempts, sessions,
+    StoreError, auth_requests, client_assertions, codes, denylist, keys, login_attempts,
+    refresh_tokens, sessions,
 };
 
 /// How long a spent or expired code is kept, so a late reuse is still recognised as reuse.
@@ -31,6 +33,8 @@ pub struct Purged {
     pub login_attempts: usize,
     /// Signing keys that left the JWKS.
     pub keys: usize,
+    /// Refresh-token families past their absolute expiry.
+    pub refresh_families: usize,
 }
 
 /// Runs one clean-up pass.
@@ -48,6 +52,7 @@ pub async fn run_once(state: &AppState) -> Result<Purged, StoreError> {
                 client_assertions: client_assertions::purge(c, now)?,
                 login_attempts: login_attempts::purge(c, now - ATTEMPT_MEMORY)?,
                 keys: keys::purge_expired(c, now)?,
+                refresh_families: refresh_tokens::purge(c, now)?,
             })
         })
         .await

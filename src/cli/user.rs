@@ -67,6 +67,7 @@ pub async fn run(cmd: UserCommand, settings: Settings) -> anyhow::Result<()> {
                 updated_at: now,
                 email_verified: false,
                 claims: "{}".to_owned(),
+                token_generation: 0,
             };
             let view = UserView {
                 id: row.id.clone(),

@@ -119,6 +119,25 @@ pub struct ClientMetadata {
         skip_serializing_if = "Option::is_none"
     )]
     pub access_token_lifetime: Option<u64>,
+    /// Sigil extension `sigil_refresh_token_lifetime`: sliding (idle) refresh-token lifetime.
+    #[serde(
+        rename = "sigil_refresh_token_lifetime",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub refresh_token_lifetime: Option<u64>,
+    /// Sigil extension `sigil_refresh_token_absolute_lifetime`: a family's absolute lifetime.
+    #[serde(
+        rename = "sigil_refresh_token_absolute_lifetime",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub refresh_token_absolute_lifetime: Option<u64>,
+    /// Sigil extension `sigil_refresh_token_grace_period`: seconds (0..=10) during which the
+    /// previous refresh token may be presented again and gets the same successor.
+    #[serde(
+        rename = "sigil_refresh_token_grace_period",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub refresh_token_grace_period: Option<u64>,
 }
 
 impl ClientMetadata {

@@ -123,6 +123,7 @@ mod tests {
             updated_at: 5,
             email_verified: true,
             claims: r#"{"phone_number": "+1 555", "given_name": "Ada"}"#.into(),
+            token_generation: 0,
         }
     }
 

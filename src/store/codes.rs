@@ -27,6 +27,8 @@ pub struct CodeRow {
     pub issued_jti: Option<String>,
     /// `exp` of that access token.
     pub issued_exp: Option<i64>,
+    /// Refresh-token family the redemption started, revoked with the access token on reuse.
+    pub issued_family: Option<String>,
 }
 
 /// What an attempt to redeem a code found.

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod login_attempts;
 pub mod migrations;
 pub mod pool;
+pub mod refresh_tokens;
 pub mod schema;
 pub mod sessions;
 pub mod users;

@@ -23,6 +23,7 @@ diesel::table! {
         updated_at -> BigInt,
         email_verified -> Bool,
         claims -> Text,
+        token_generation -> BigInt,
     }
 }
 
@@ -90,6 +91,7 @@ diesel::table! {
         used_at -> Nullable<BigInt>,
         issued_jti -> Nullable<Text>,
         issued_exp -> Nullable<BigInt>,
+        issued_family -> Nullable<Text>,
     }
 }
 
@@ -125,12 +127,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    refresh_families (id) {
+        id -> Text,
+        client_id -> Text,
+        user_id -> Text,
+        sid -> Nullable<Text>,
+        grant_data -> Text,
+        generation -> BigInt,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        family_id -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    resources (id) {
+        id -> Text,
+        identifier -> Text,
+        metadata -> Text,
+        secret_hash -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    session_clients (sid, client_id) {
+        sid -> Text,
+        client_id -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> refresh_families (family_id));
 diesel::allow_tables_to_appear_in_same_query!(
     signing_keys,
     users,
     user_roles,
     clients,
-    audit_events
+    audit_events,
+    refresh_families,
+    refresh_tokens
 );

@@ -28,6 +28,8 @@ pub struct UserRow {
     pub email_verified: bool,
     /// Further OpenID standard claims (given_name, phone_number, address, …) as a JSON object.
     pub claims: String,
+    /// Bumped by "sign out everywhere": tokens minted under an older generation are dead.
+    pub token_generation: i64,
 }
 
 /// Inserts a user with roles in one transaction; a taken username is `Conflict`.

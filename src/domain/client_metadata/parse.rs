@@ -44,6 +44,9 @@ pub(super) const KNOWN_FIELDS: &[&str] = &[
     "software_version",
     "sigil_first_party",
     "sigil_access_token_lifetime",
+    "sigil_refresh_token_lifetime",
+    "sigil_refresh_token_absolute_lifetime",
+    "sigil_refresh_token_grace_period",
 ];
 
 /// Members a registration response carries but a request may not.
@@ -59,6 +62,10 @@ const SERVER_ASSIGNED: &[&str] = &[
 const MAX_NAME_CHARS: usize = 200;
 const MAX_CONTACT_CHARS: usize = 320;
 const MAX_ACCESS_TOKEN_LIFETIME: u64 = 86_400;
+/// Longest refresh-token lifetime a client may register (one year).
+const MAX_REFRESH_TOKEN_LIFETIME: u64 = 31_536_000;
+/// Longest grace window for presenting the previous refresh token again.
+pub const MAX_REFRESH_GRACE_PERIOD: u64 = 10;
 
 /// Parses `json`, refusing syntax errors, non-objects and duplicate members.
 pub(super) fn from_json(
@@ -195,6 +202,35 @@ pub(super) fn from_value(
             "sigil_access_token_lifetime must be between 1 and {MAX_ACCESS_TOKEN_LIFETIME} seconds"
         )));
     }
+    let refresh_token_lifetime = f.seconds("sigil_refresh_token_lifetime")?;
+    let refresh_token_absolute_lifetime = f.seconds("sigil_refresh_token_absolute_lifetime")?;
+    for (name, value) in [
+        ("sigil_refresh_token_lifetime", refresh_token_lifetime),
+        (
+            "sigil_refresh_token_absolute_lifetime",
+            refresh_token_absolute_lifetime,
+        ),
+    ] {
+        if value.is_some_and(|s| !(1..=MAX_REFRESH_TOKEN_LIFETIME).contains(&s)) {
+            return Err(invalid(format!(
+                "{name} must be between 1 and {MAX_REFRESH_TOKEN_LIFETIME} seconds"
+            )));
+        }
+    }
+    if let (Some(sliding), Some(absolute)) =
+        (refresh_token_lifetime, refresh_token_absolute_lifetime)
+        && sliding > absolute
+    {
+        return Err(invalid(
+            "sigil_refresh_token_lifetime must not exceed sigil_refresh_token_absolute_lifetime",
+        ));
+    }
+    let refresh_token_grace_period = f.seconds("sigil_refresh_token_grace_period")?;
+    if refresh_token_grace_period.is_some_and(|s| s > MAX_REFRESH_GRACE_PERIOD) {
+        return Err(invalid(format!(
+            "sigil_refresh_token_grace_period must be between 0 and {MAX_REFRESH_GRACE_PERIOD} seconds"
+        )));
+    }
 
     Ok(ClientMetadata {
         redirect_uris,
@@ -227,6 +263,9 @@ pub(super) fn from_value(
         software_version: f.text("software_version", MAX_NAME_CHARS)?,
         first_party: f.bool("sigil_first_party")?,
         access_token_lifetime,
+        refresh_token_lifetime,
+        refresh_token_absolute_lifetime,
+        refresh_token_grace_period: refresh_token_grace_period.filter(|&s| s > 0),
     })
 }
 

@@ -239,6 +239,9 @@ fn full_registration() -> Value {
         "software_version": "2.1.0",
         "sigil_first_party": true,
         "sigil_access_token_lifetime": 600,
+        "sigil_refresh_token_lifetime": 86400,
+        "sigil_refresh_token_absolute_lifetime": 604800,
+        "sigil_refresh_token_grace_period": 5,
     })
 }
 
@@ -355,4 +358,23 @@ fn error_display_and_json() {
     );
     assert_eq!(e.to_json()["error"], "invalid_redirect_uri");
     assert_eq!(e.to_json()["error_description"], e.description.as_str());
+}
+
+#[test]
+fn refresh_token_lifetimes_are_bounded_and_consistent() {
+    for (member, value, needle) in [
+        ("sigil_refresh_token_lifetime", json!(0), "between 1 and"),
+        ("sigil_refresh_token_absolute_lifetime", json!(40_000_000), "between 1 and"),
+        ("sigil_refresh_token_grace_period", json!(11), "between 0 and 10"),
+        ("sigil_refresh_token_grace_period", json!("5"), "a number of seconds"),
+    ] {
+        assert_contains(&client_error(with(json!({ member: value }))), needle);
+    }
+    let d = client_error(with(json!({
+        "sigil_refresh_token_lifetime": 7200,
+        "sigil_refresh_token_absolute_lifetime": 3600,
+    })));
+    assert_contains(&d, "must not exceed");
+    let m = parse(with(json!({ "sigil_refresh_token_grace_period": 0 })));
+    assert_eq!(m.refresh_token_grace_period, None);
 }

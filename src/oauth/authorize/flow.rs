@@ -256,6 +256,7 @@ pub async fn issue_code(
         used_at: None,
         issued_jti: None,
         issued_exp: None,
+        issued_family: None,
     };
     state.store.run(move |c| codes::create(c, &row)).await?;
     Ok(code)

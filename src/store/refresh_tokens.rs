@@ -1,0 +1,265 @@
+//! Refresh-token families: each token is stored as SHA-256, rotated once by a conditional
+//! update, and a second use of a rotated token revokes its whole family.
+
+use diesel::prelude::*;
+
+use super::schema::refresh_families::dsl as f;
+use super::schema::refresh_tokens::dsl as t;
+use super::schema::sessions::dsl as s;
+use super::schema::users::dsl as u;
+use super::{DbConnection, StoreError};
+
+/// A family: every token descended from one grant.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::refresh_families)]
+pub struct FamilyRow {
+    /// Random id.
+    pub id: String,
+    /// The client the tokens belong to.
+    pub client_id: String,
+    /// The user.
+    pub user_id: String,
+    /// The browser session the family dies with; `None` for offline access.
+    pub sid: Option<String>,
+    /// What was granted (scope, auth_time, amr, claims) as JSON.
+    pub grant_data: String,
+    /// The user's token generation when the family began.
+    pub generation: i64,
+    /// Started.
+    pub created_at: i64,
+    /// Absolute expiry: rotation never extends it.
+    pub expires_at: i64,
+    /// When the family was revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// One refresh token of a family.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::refresh_tokens)]
+pub struct TokenRow {
+    /// SHA-256 of the token.
+    pub token_hash: String,
+    /// Its family.
+    pub family_id: String,
+    /// Issued.
+    pub created_at: i64,
+    /// Sliding expiry.
+    pub expires_at: i64,
+    /// When it was rotated.
+    pub used_at: Option<i64>,
+}
+
+/// Starts a family with its first token.
+pub fn create(
+    conn: &mut DbConnection,
+    family: &FamilyRow,
+    token: &TokenRow,
+) -> Result<(), StoreError> {
+    super::transaction(conn, |conn| {
+        diesel::insert_into(f::refresh_families)
+            .values(family)
+            .execute(conn)?;
+        diesel::insert_into(t::refresh_tokens)
+            .values(token)
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// What presenting a refresh token found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// First use: the token is spent and its successor stored.
+    Rotated(FamilyRow),
+    /// The previous token again, inside the client's grace window: the successor stands.
+    Grace(FamilyRow),
+    /// A rotated token outside the grace window: the family is now revoked.
+    Reused(FamilyRow),
+    /// Unknown, expired, revoked, another client's, or its session or generation is gone.
+    Invalid,
+}
+
+/// A rotation to attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    /// SHA-256 of the presented token.
+    pub token_hash: &'a str,
+    /// SHA-256 of the successor it would be rotated to.
+    pub successor_hash: &'a str,
+    /// The authenticated client.
+    pub client_id: &'a str,
+    /// Now, UTC Unix seconds.
+    pub now: i64,
+    /// Sliding lifetime of the successor.
+    pub sliding: i64,
+    /// Seconds after a rotation during which the previous token may come back (0: none).
+    pub grace: i64,
+    /// A session counts as idle when `last_seen` is at or before this.
+    pub idle_after: i64,
+}
+
+/// Rotates atomically (`UPDATE … WHERE used_at IS NULL`): of concurrent presenters, across
+/// processes, exactly one sees `Rotated`; the others see the token spent and revoke the family.
+pub fn rotate(conn: &mut DbConnection, a: Attempt<'_>) -> Result<Rotation, StoreError> {
+    super::transaction(conn, |conn| {
+        let live_families = f::refresh_families
+            .filter(
+                f::client_id
+                    .eq(a.client_id)
+                    .and(f::revoked_at.is_null())
+                    .and(f::expires_at.gt(a.now)),
+            )
+            .select(f::id);
+        let spent = diesel::update(
+            t::refresh_tokens.filter(
+                t::token_hash
+                    .eq(a.token_hash)
+                    .and(t::used_at.is_null())
+                    .and(t::expires_at.gt(a.now))
+                    .and(t::family_id.eq_any(live_families)),
+            ),
+        )
+        .set(t::used_at.eq(a.now))
+        .execute(conn)?;
+        let found: Option<(TokenRow, FamilyRow)> = t::refresh_tokens
+            .inner_join(f::refresh_families)
+            .filter(t::token_hash.eq(a.token_hash))
+            .select((TokenRow::as_select(), FamilyRow::as_select()))
+            .first(conn)
+            .optional()?;
+        let Some((token, family)) = found else {
+            return Ok(Rotation::Invalid);
+        };
+        if family.client_id != a.client_id || family.revoked_at.is_some() {
+            return Ok(Rotation::Invalid);
+        }
+        if spent == 1 {
+            if !still_valid(conn, &family, a.now, a.idle_after)? {
+                revoke_family(conn, &family.id, a.now)?;
+                return Ok(Rotation::Invalid);
+            }
+            let successor = TokenRow {
+                token_hash: a.successor_hash.to_owned(),
+                family_id: family.id.clone(),
+                created_at: a.now,
+                expires_at: (a.now + a.sliding).min(family.expires_at),
+                used_at: None,
+            };
+            diesel::insert_into(t::refresh_tokens)
+                .values(&successor)
+                .execute(conn)?;
+            return Ok(Rotation::Rotated(family));
+        }
+        let Some(used_at) = token.used_at else {
+            return Ok(Rotation::Invalid);
+        };
+        if a.grace > 0 && a.now - used_at <= a.grace && family.expires_at > a.now {
+            let successor_unused = t::refresh_tokens
+                .filter(
+                    t::token_hash
+                        .eq(a.successor_hash)
+                        .and(t::family_id.eq(&family.id))
+                        .and(t::used_at.is_null()),
+                )
+                .count()
+                .get_result::<i64>(conn)?
+                == 1;
+            if successor_unused && still_valid(conn, &family, a.now, a.idle_after)? {
+                return Ok(Rotation::Grace(family));
+            }
+        }
+        revoke_family(conn, &family.id, a.now)?;
+        Ok(Rotation::Reused(family))
+    })
+}
+
+/// Whether the family's user has not signed out everywhere since, and its session (if bound
+/// to one) is still alive; a live session counts the refresh as activity.
+fn still_valid(
+    conn: &mut DbConnection,
+    family: &FamilyRow,
+    now: i64,
+    idle_after: i64,
+) -> Result<bool, StoreError> {
+    let generation: Option<i64> = u::users
+        .find(&family.user_id)
+        .select(u::token_generation)
+        .first(conn)
+        .optional()?;
+    if generation != Some(family.generation) {
+        return Ok(false);
+    }
+    let Some(sid) = &family.sid else {
+        return Ok(true);
+    };
+    let touched = diesel::update(
+        s::sessions.filter(
+            s::sid
+                .eq(sid)
+                .and(s::user_id.eq(&family.user_id))
+                .and(s::expires_at.gt(now))
+                .and(s::last_seen.gt(idle_after)),
+        ),
+    )
+    .set(s::last_seen.eq(now))
+    .execute(conn)?;
+    Ok(touched == 1)
+}
+
+/// Revokes a family (idempotent); returns whether it was live.
+pub fn revoke_family(conn: &mut DbConnection, id: &str, now: i64) -> Result<bool, StoreError> {
+    let n = diesel::update(f::refresh_families.filter(f::id.eq(id).and(f::revoked_at.is_null())))
+        .set(f::revoked_at.eq(now))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The family of a token presented by `client_id` (any state), for revocation.
+pub fn family_of(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> Result<Option<FamilyRow>, StoreError> {
+    Ok(t::refresh_tokens
+        .inner_join(f::refresh_families)
+        .filter(t::token_hash.eq(token_hash))
+        .select(FamilyRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Revokes every family bound to a browser session; returns how many were live.
+pub fn revoke_for_session(
+    conn: &mut DbConnection,
+    sid: &str,
+    now: i64,
+) -> Result<usize, StoreError> {
+    Ok(
+        diesel::update(f::refresh_families.filter(f::sid.eq(sid).and(f::revoked_at.is_null())))
+            .set(f::revoked_at.eq(now))
+            .execute(conn)?,
+    )
+}
+
+/// Revokes every family of a user; returns how many were live.
+pub fn revoke_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: i64,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        f::refresh_families.filter(f::user_id.eq(user_id).and(f::revoked_at.is_null())),
+    )
+    .set(f::revoked_at.eq(now))
+    .execute(conn)?)
+}
+
+/// Removes families past their absolute expiry (their tokens go with them).
+pub fn purge(conn: &mut DbConnection, before: i64) -> Result<usize, StoreError> {
+    super::transaction(conn, |conn| {
+        let expired = f::refresh_families
+            .filter(f::expires_at.le(before))
+            .select(f::id);
+        diesel::delete(t::refresh_tokens.filter(t::family_id.eq_any(expired))).execute(conn)?;
+        Ok(diesel::delete(f::refresh_families.filter(f::expires_at.le(before))).execute(conn)?)
+    })
+}
