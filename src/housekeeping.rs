@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::startup::AppState;
 use crate::store::{
     StoreError, auth_requests, client_assertions, codes, denylist, keys, login_attempts,
-    refresh_tokens, sessions,
+    refresh_tokens, session_clients, sessions,
 };
 
 /// How long a spent or expired code is kept, so a late reuse is still recognised as reuse.
@@ -35,12 +35,15 @@ pub struct Purged {
     pub keys: usize,
     /// Refresh-token families past their absolute expiry.
     pub refresh_families: usize,
+    /// Session-to-client records older than the longest session.
+    pub session_clients: usize,
 }
 
 /// Runs one clean-up pass.
 pub async fn run_once(state: &AppState) -> Result<Purged, StoreError> {
     let now = state.clock.now();
     let idle_after = now - state.settings.lifetimes.session_idle;
+    let longest_session = now - state.settings.lifetimes.session;
     state
         .store
         .run(move |c| {
@@ -53,6 +56,7 @@ pub async fn run_once(state: &AppState) -> Result<Purged, StoreError> {
                 login_attempts: login_attempts::purge(c, now - ATTEMPT_MEMORY)?,
                 keys: keys::purge_expired(c, now)?,
                 refresh_families: refresh_tokens::purge(c, now)?,
+                session_clients: session_clients::purge(c, longest_session)?,
             })
         })
         .await

@@ -30,6 +30,9 @@ pub struct AccessTokenInput<'a> {
     pub sid: Option<&'a str>,
     /// Claims the `claims` request parameter asked `/userinfo` to release (OIDC Core §5.5).
     pub userinfo_claims: Option<Vec<String>>,
+    /// The user's token generation (absent for client-only tokens): "sign out everywhere"
+    /// bumps it, and tokens of an older generation are inactive.
+    pub generation: Option<i64>,
     /// The token's unique id (made beforehand so storage can record it first).
     pub jti: &'a str,
     /// Now, UTC Unix seconds.
@@ -40,6 +43,9 @@ pub struct AccessTokenInput<'a> {
 
 /// The private claim listing the individual claims `/userinfo` releases for this token.
 pub const USERINFO_CLAIMS: &str = "userinfo_claims";
+
+/// The private claim carrying the user's token generation.
+pub const GENERATION: &str = "sigil_gen";
 
 /// A minted access token with its `jti` and `exp`.
 #[derive(Debug, Clone)]
@@ -75,6 +81,9 @@ pub fn mint(keys: &KeySet, input: AccessTokenInput<'_>) -> Result<AccessToken, J
         }
         if let Some(roles) = input.roles {
             map.insert("roles".into(), json!(roles));
+        }
+        if let Some(generation) = input.generation {
+            map.insert(GENERATION.into(), Value::from(generation));
         }
         if let Some(sid) = input.sid {
             map.insert("sid".into(), Value::String(sid.to_owned()));

@@ -13,6 +13,7 @@ pub mod migrations;
 pub mod pool;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod session_clients;
 pub mod sessions;
 pub mod users;
 

@@ -364,9 +364,21 @@ fn error_display_and_json() {
 fn refresh_token_lifetimes_are_bounded_and_consistent() {
     for (member, value, needle) in [
         ("sigil_refresh_token_lifetime", json!(0), "between 1 and"),
-        ("sigil_refresh_token_absolute_lifetime", json!(40_000_000), "between 1 and"),
-        ("sigil_refresh_token_grace_period", json!(11), "between 0 and 10"),
-        ("sigil_refresh_token_grace_period", json!("5"), "a number of seconds"),
+        (
+            "sigil_refresh_token_absolute_lifetime",
+            json!(40_000_000),
+            "between 1 and",
+        ),
+        (
+            "sigil_refresh_token_grace_period",
+            json!(11),
+            "between 0 and 10",
+        ),
+        (
+            "sigil_refresh_token_grace_period",
+            json!("5"),
+            "a number of seconds",
+        ),
     ] {
         assert_contains(&client_error(with(json!({ member: value }))), needle);
     }

@@ -14,7 +14,7 @@ use crate::registry::Client;
 use crate::secrets;
 use crate::startup::AppState;
 use crate::store::codes::{self, Redemption};
-use crate::store::{denylist, transaction, users};
+use crate::store::{denylist, session_clients, transaction, users};
 
 use super::TokenResponse;
 
@@ -68,9 +68,13 @@ pub async fn exchange(
         return Err(invalid_grant());
     }
     let user_id = grant.user_id.clone();
+    let (sid, client_id) = (grant.sid.clone(), client.client_id.clone());
     let (user, roles) = state
         .store
-        .run(move |c| Ok((users::by_id(c, &user_id)?, users::roles(c, &user_id)?)))
+        .run(move |c| {
+            session_clients::record(c, &sid, &client_id, now)?;
+            Ok((users::by_id(c, &user_id)?, users::roles(c, &user_id)?))
+        })
         .await?;
     let user = user.ok_or_else(invalid_grant)?;
     let keys = state.keys.current();
@@ -92,6 +96,7 @@ pub async fn exchange(
                 .and_then(|c| c.get("userinfo"))
                 .and_then(Value::as_object)
                 .map(|m| m.keys().cloned().collect()),
+            generation: Some(user.token_generation),
             jti: &jti,
             now,
             exp,
