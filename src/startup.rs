@@ -10,6 +10,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{KekSource, Settings};
+use crate::issue::refresh_token::RefreshTokens;
 use crate::jose::{Kek, KeySet};
 use crate::keyring::{self, Keyring, KeyringError};
 use crate::oauth::discovery::Discovery;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub csrf: Csrf,
     /// An argon2id hash of a random password, verified for unknown users so they take as long.
     pub dummy_hash: String,
+    /// Refresh-token successor derivation.
+    pub refresh_tokens: RefreshTokens,
 }
 
 /// Opens and migrates the store (blocking).
@@ -97,6 +100,7 @@ pub struct Prepared {
     ring: Keyring,
     csrf: Csrf,
     dummy_hash: String,
+    refresh_tokens: RefreshTokens,
 }
 
 /// Migrates, checks the KEK against stored keys, creates missing keys, loads them (blocking).
@@ -116,6 +120,10 @@ pub fn prepare(settings: &Settings, clock: SharedClock) -> Result<Prepared, Star
         kek.derive("csrf")
             .map_err(|e| StartupError::Keys(e.into()))?,
     );
+    let refresh_tokens = RefreshTokens::new(
+        kek.derive("refresh token successor")
+            .map_err(|e| StartupError::Keys(e.into()))?,
+    );
     let ring = Keyring::load(store.clone(), kek, clock)?;
     let dummy_hash = crate::password::hash(&crate::secrets::random_token(24))
         .map_err(|e| StartupError::Config(e.to_string()))?;
@@ -124,6 +132,7 @@ pub fn prepare(settings: &Settings, clock: SharedClock) -> Result<Prepared, Star
         ring,
         csrf,
         dummy_hash,
+        refresh_tokens,
     })
 }
 
@@ -176,6 +185,7 @@ impl Application {
             branding,
             csrf: prepared.csrf,
             dummy_hash: prepared.dummy_hash,
+            refresh_tokens: prepared.refresh_tokens,
         });
         let metrics = web::Data::new(Metrics::new()?);
         crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);

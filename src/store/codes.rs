@@ -42,6 +42,17 @@ pub enum Redemption {
     Invalid,
 }
 
+/// What the redemption is about to issue, recorded so a later reuse can revoke it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    /// The access token's `jti`.
+    pub jti: String,
+    /// The access token's `exp`.
+    pub exp: i64,
+    /// The refresh-token family, when one is started.
+    pub family: Option<String>,
+}
+
 /// Stores a new code.
 pub fn create(conn: &mut DbConnection, row: &CodeRow) -> Result<(), StoreError> {
     diesel::insert_into(c::auth_codes)
@@ -50,16 +61,15 @@ pub fn create(conn: &mut DbConnection, row: &CodeRow) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// Spends the code atomically (`UPDATE … WHERE used_at IS NULL`), recording the `jti` and
-/// `exp` of the access token about to be issued: of concurrent redeemers, across processes,
-/// exactly one sees `Redeemed`, and a later reuse finds what to revoke.
+/// Spends the code atomically (`UPDATE … WHERE used_at IS NULL`), recording what is about to
+/// be issued: of concurrent redeemers, across processes, exactly one sees `Redeemed`, and a
+/// later reuse finds what to revoke.
 pub fn redeem(
     conn: &mut DbConnection,
     code_hash: &str,
     client_id: &str,
     now: i64,
-    jti: &str,
-    exp: i64,
+    issued: &Issued,
 ) -> Result<Redemption, StoreError> {
     super::transaction(conn, |conn| {
         let spent = diesel::update(
@@ -73,8 +83,9 @@ pub fn redeem(
         )
         .set((
             c::used_at.eq(now),
-            c::issued_jti.eq(jti),
-            c::issued_exp.eq(exp),
+            c::issued_jti.eq(&issued.jti),
+            c::issued_exp.eq(issued.exp),
+            c::issued_family.eq(&issued.family),
         ))
         .execute(conn)?;
         let row: Option<CodeRow> = c::auth_codes

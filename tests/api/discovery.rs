@@ -72,7 +72,7 @@ async fn advertises_exactly_what_this_build_supports() {
     );
     assert_eq!(
         doc["grant_types_supported"],
-        serde_json::json!(["authorization_code"])
+        serde_json::json!(["authorization_code", "refresh_token"])
     );
     assert_eq!(
         doc["code_challenge_methods_supported"],
@@ -92,7 +92,15 @@ async fn advertises_exactly_what_this_build_supports() {
     );
     assert_eq!(
         doc["scopes_supported"],
-        serde_json::json!(["openid", "profile", "email", "phone", "address", "roles"])
+        serde_json::json!([
+            "openid",
+            "profile",
+            "email",
+            "phone",
+            "address",
+            "roles",
+            "offline_access"
+        ])
     );
     for claim in [
         "sub",

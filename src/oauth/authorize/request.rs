@@ -12,7 +12,15 @@ use crate::oauth::pkce::CodeChallenge;
 use crate::registry::Client;
 
 /// Scopes sigil understands when a client registered none of its own.
-pub const SUPPORTED_SCOPES: [&str; 6] = ["openid", "profile", "email", "phone", "address", "roles"];
+pub const SUPPORTED_SCOPES: [&str; 7] = [
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "address",
+    "roles",
+    "offline_access",
+];
 
 /// Longest `state`, `nonce` or hint accepted, in bytes.
 const MAX_PARAM_LEN: usize = 4096;

@@ -1,22 +1,21 @@
 //! The authorization code grant: redeem once, check PKCE and redirect URI, mint tokens.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::audit::AuditEvent;
 use crate::domain::client_metadata::GrantType;
 use crate::error::{ErrorCode, OAuthError};
 use crate::issue::Grant;
-use crate::issue::access_token::{self, AccessTokenInput};
-use crate::issue::claims::{all_claims, release};
-use crate::issue::id_token::{self, IdTokenInput};
-use crate::jose::SigningAlg;
+use crate::issue::refresh_token::RefreshTokens;
 use crate::registry::Client;
 use crate::secrets;
 use crate::startup::AppState;
-use crate::store::codes::{self, Redemption};
+use crate::store::codes::{self, Issued, Redemption};
+use crate::store::refresh_tokens::{self, FamilyRow, TokenRow};
 use crate::store::{denylist, session_clients, transaction, users};
 
 use super::TokenResponse;
+use super::user_tokens::{self, UserTokens};
 
 fn invalid_grant() -> OAuthError {
     OAuthError::new(
@@ -40,19 +39,20 @@ pub async fn exchange(
         ));
     }
     let now = state.clock.now();
-    let lifetime = client
-        .metadata
-        .access_token_lifetime
-        .and_then(|l| i64::try_from(l).ok())
-        .unwrap_or(state.settings.lifetimes.access_token);
+    let lifetime = user_tokens::access_lifetime(state, client);
     let jti = secrets::random_token(16);
-    let exp = now + lifetime;
+    let refreshable = client.metadata.allows_grant(GrantType::RefreshToken);
+    let family_id = refreshable.then(|| secrets::random_token(16));
     let code_hash = secrets::digest(code);
     let client_id = client.client_id.clone();
-    let record_jti = jti.clone();
+    let issued = Issued {
+        jti: jti.clone(),
+        exp: now + lifetime,
+        family: family_id.clone(),
+    };
     let redemption = state
         .store
-        .run(move |c| codes::redeem(c, &code_hash, &client_id, now, &record_jti, exp))
+        .run(move |c| codes::redeem(c, &code_hash, &client_id, now, &issued))
         .await?;
     let row = match redemption {
         Redemption::Redeemed(row) => row,
@@ -67,79 +67,93 @@ pub async fn exchange(
     if grant.redirect_uri != redirect_uri || !grant.code_challenge.verify(code_verifier) {
         return Err(invalid_grant());
     }
-    let user_id = grant.user_id.clone();
-    let (sid, client_id) = (grant.sid.clone(), client.client_id.clone());
+    let refresh_token = family_id.as_ref().map(|_| RefreshTokens::first());
+    let family = match (&family_id, &refresh_token) {
+        (Some(id), Some(token)) => Some(new_family(state, client, &grant, id, token, now)?),
+        _ => None,
+    };
+    let (user_id, sid, client_id) = (
+        grant.user_id.clone(),
+        grant.sid.clone(),
+        client.client_id.clone(),
+    );
     let (user, roles) = state
         .store
         .run(move |c| {
             session_clients::record(c, &sid, &client_id, now)?;
-            Ok((users::by_id(c, &user_id)?, users::roles(c, &user_id)?))
+            let Some(user) = users::by_id(c, &user_id)? else {
+                return Ok((None, Vec::new()));
+            };
+            if let Some((mut family, token)) = family {
+                family.generation = user.token_generation;
+                refresh_tokens::create(c, &family, &token)?;
+            }
+            Ok((Some(user), users::roles(c, &user_id)?))
         })
         .await?;
     let user = user.ok_or_else(invalid_grant)?;
-    let keys = state.keys.current();
-    let issuer = state.settings.issuer.as_str();
-    let access = access_token::mint(
-        &keys,
-        AccessTokenInput {
-            issuer,
-            sub: &grant.user_id,
-            client_id: &client.client_id,
-            aud: &state.settings.default_audience,
+    user_tokens::mint(
+        state,
+        client,
+        UserTokens {
+            grant: &grant,
             scope: &grant.scope,
-            auth_time: Some(grant.auth_time),
-            roles: grant.scope.contains("roles").then_some(roles.as_slice()),
-            sid: Some(&grant.sid),
-            userinfo_claims: grant
-                .claims
-                .as_ref()
-                .and_then(|c| c.get("userinfo"))
-                .and_then(Value::as_object)
-                .map(|m| m.keys().cloned().collect()),
-            generation: Some(user.token_generation),
+            user: &user,
+            roles: &roles,
+            aud: &state.settings.default_audience,
+            lifetime,
             jti: &jti,
             now,
-            exp,
+            refresh_token,
         },
     )
-    .map_err(|e| OAuthError::internal(&e))?;
-    let id_token = if grant.scope.contains("openid") {
-        let alg = client
-            .metadata
-            .id_token_signed_response_alg
-            .as_deref()
-            .and_then(SigningAlg::parse)
-            .unwrap_or(SigningAlg::RS256);
-        let requested = grant.claims.as_ref().and_then(|c| c.get("id_token"));
-        let user_claims = release(&all_claims(&user, &roles), &grant.scope, requested);
-        Some(
-            id_token::mint(
-                &keys,
-                IdTokenInput {
-                    issuer,
-                    grant: &grant,
-                    user_claims,
-                    access_token: Some(&access.token),
-                    alg,
-                    now,
-                    lifetime: state.settings.lifetimes.id_token,
-                },
-            )
-            .map_err(|e| OAuthError::internal(&e))?,
-        )
-    } else {
-        None
-    };
-    Ok(TokenResponse {
-        access_token: access.token,
-        token_type: "Bearer",
-        expires_in: lifetime,
-        scope: grant.scope.to_string(),
-        id_token,
-    })
 }
 
-/// A code presented twice: the access token its first use issued is revoked (RFC 6749 §4.1.2).
+/// A new refresh-token family for `grant`: bound to the browser session unless the user
+/// granted `offline_access`.
+fn new_family(
+    state: &AppState,
+    client: &Client,
+    grant: &Grant,
+    id: &str,
+    token: &str,
+    now: i64,
+) -> Result<(FamilyRow, TokenRow), OAuthError> {
+    let seconds =
+        |v: Option<u64>, default: i64| v.and_then(|s| i64::try_from(s).ok()).unwrap_or(default);
+    let lifetimes = &state.settings.lifetimes;
+    let absolute = seconds(
+        client.metadata.refresh_token_absolute_lifetime,
+        lifetimes.refresh_family,
+    );
+    let sliding = seconds(
+        client.metadata.refresh_token_lifetime,
+        lifetimes.refresh_token,
+    );
+    let offline = grant.scope.contains("offline_access");
+    let family = FamilyRow {
+        id: id.to_owned(),
+        client_id: client.client_id.clone(),
+        user_id: grant.user_id.clone(),
+        sid: (!offline).then(|| grant.sid.clone()),
+        grant_data: serde_json::to_string(grant).map_err(|e| OAuthError::internal(&e))?,
+        generation: 0,
+        created_at: now,
+        expires_at: now + absolute,
+        revoked_at: None,
+    };
+    let token = TokenRow {
+        token_hash: secrets::digest(token),
+        family_id: id.to_owned(),
+        created_at: now,
+        expires_at: now + sliding.min(absolute),
+        used_at: None,
+    };
+    Ok((family, token))
+}
+
+/// A code presented twice: the access and refresh tokens its first use issued are revoked
+/// (RFC 6749 §4.1.2).
 async fn revoke_first_use(
     state: &AppState,
     row: codes::CodeRow,
@@ -152,6 +166,9 @@ async fn revoke_first_use(
             transaction(c, |c| {
                 if let (Some(jti), Some(exp)) = (&row.issued_jti, row.issued_exp) {
                     denylist::deny(c, jti, exp)?;
+                }
+                if let Some(family) = &row.issued_family {
+                    refresh_tokens::revoke_family(c, family, now)?;
                 }
                 AuditEvent::new(
                     row.client_id.clone(),

@@ -1,11 +1,14 @@
 //! `POST /token`: parse the form into a typed request, authenticate the client, run the grant.
 
 pub mod authorization_code;
+pub mod refresh_token;
+pub mod user_tokens;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
 use crate::oauth::authorize::request::RawParams;
 use crate::oauth::{client_auth, form};
@@ -22,6 +25,13 @@ pub enum TokenRequest {
         redirect_uri: String,
         /// PKCE verifier.
         code_verifier: String,
+    },
+    /// RFC 6749 §6.
+    RefreshToken {
+        /// The refresh token.
+        refresh_token: String,
+        /// A narrower scope for the new access token.
+        scope: Option<Scope>,
     },
 }
 
@@ -51,11 +61,34 @@ impl TokenRequest {
                 redirect_uri: required("redirect_uri")?,
                 code_verifier: required("code_verifier")?,
             }),
+            Some("refresh_token")
+                if params.get("resource").is_some() || params.get("audience").is_some() =>
+            {
+                Err(OAuthError::new(
+                    ErrorCode::InvalidTarget,
+                    "no resource server is registered under this identifier",
+                ))
+            }
+            Some("refresh_token") => Ok(Self::RefreshToken {
+                refresh_token: required("refresh_token")?,
+                scope: params.get("scope").map(parse_scope).transpose()?,
+            }),
             Some(_) => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
                 "this grant type is not supported",
             )),
         }
+    }
+}
+
+/// A `scope` parameter: well-formed and not empty, else `invalid_scope`.
+fn parse_scope(raw: &str) -> Result<Scope, OAuthError> {
+    match Scope::parse(raw) {
+        Ok(scope) if !scope.is_empty() => Ok(scope),
+        _ => Err(OAuthError::new(
+            ErrorCode::InvalidScope,
+            "scope must be one or more space-separated scope tokens",
+        )),
     }
 }
 
@@ -70,6 +103,9 @@ pub struct TokenResponse {
     pub expires_in: i64,
     /// Granted scope.
     pub scope: String,
+    /// Refresh token, when the client may refresh.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// ID token, when `openid` was granted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
@@ -96,6 +132,13 @@ pub async fn token(
             tracing::Span::current().record("grant_type", "authorization_code");
             authorization_code::exchange(&state, &client, &code, &redirect_uri, &code_verifier)
                 .await?
+        }
+        TokenRequest::RefreshToken {
+            refresh_token,
+            scope,
+        } => {
+            tracing::Span::current().record("grant_type", "refresh_token");
+            refresh_token::refresh(&state, &client, &refresh_token, scope.as_ref()).await?
         }
     };
     Ok(HttpResponse::Ok()

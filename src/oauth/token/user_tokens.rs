@@ -1,0 +1,119 @@
+//! Minting the tokens a user grant yields: the access token, the ID token when `openid` is in
+//! the scope, and the refresh token when one was issued.
+
+use serde_json::Value;
+
+use crate::domain::scope::Scope;
+use crate::error::OAuthError;
+use crate::issue::Grant;
+use crate::issue::access_token::{self, AccessTokenInput};
+use crate::issue::claims::{all_claims, release};
+use crate::issue::id_token::{self, IdTokenInput};
+use crate::jose::SigningAlg;
+use crate::registry::Client;
+use crate::startup::AppState;
+use crate::store::users::UserRow;
+
+use super::TokenResponse;
+
+/// Everything a user grant's response is made from.
+#[derive(Debug)]
+pub struct UserTokens<'a> {
+    /// The grant (the nonce is released only when present).
+    pub grant: &'a Grant,
+    /// The access token's scope (the grant's, or narrower).
+    pub scope: &'a Scope,
+    /// The user.
+    pub user: &'a UserRow,
+    /// The user's roles.
+    pub roles: &'a [String],
+    /// The access token's audience.
+    pub aud: &'a str,
+    /// The access token's lifetime, seconds.
+    pub lifetime: i64,
+    /// The access token's `jti` (chosen before storage recorded it).
+    pub jti: &'a str,
+    /// Now, UTC Unix seconds.
+    pub now: i64,
+    /// The refresh token to hand out, if any.
+    pub refresh_token: Option<String>,
+}
+
+/// The access token lifetime for `client`: its own setting, else the server default.
+pub fn access_lifetime(state: &AppState, client: &Client) -> i64 {
+    client
+        .metadata
+        .access_token_lifetime
+        .and_then(|l| i64::try_from(l).ok())
+        .unwrap_or(state.settings.lifetimes.access_token)
+}
+
+/// Signs the tokens and assembles the response.
+pub fn mint(
+    state: &AppState,
+    client: &Client,
+    t: UserTokens<'_>,
+) -> Result<TokenResponse, OAuthError> {
+    let keys = state.keys.current();
+    let issuer = state.settings.issuer.as_str();
+    let grant = t.grant;
+    let access = access_token::mint(
+        &keys,
+        AccessTokenInput {
+            issuer,
+            sub: &grant.user_id,
+            client_id: &client.client_id,
+            aud: t.aud,
+            scope: t.scope,
+            auth_time: Some(grant.auth_time),
+            roles: t.scope.contains("roles").then_some(t.roles),
+            sid: Some(&grant.sid),
+            userinfo_claims: grant
+                .claims
+                .as_ref()
+                .and_then(|c| c.get("userinfo"))
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect()),
+            generation: Some(t.user.token_generation),
+            jti: t.jti,
+            now: t.now,
+            exp: t.now + t.lifetime,
+        },
+    )
+    .map_err(|e| OAuthError::internal(&e))?;
+    let id_token = if t.scope.contains("openid") {
+        let alg = client
+            .metadata
+            .id_token_signed_response_alg
+            .as_deref()
+            .and_then(SigningAlg::parse)
+            .unwrap_or(SigningAlg::RS256);
+        let requested = grant.claims.as_ref().and_then(|c| c.get("id_token"));
+        let user_claims = release(&all_claims(t.user, t.roles), t.scope, requested);
+        Some(
+            id_token::mint(
+                &keys,
+                IdTokenInput {
+                    issuer,
+                    grant,
+                    user_claims,
+                    access_token: Some(&access.token),
+                    alg,
+                    now: t.now,
+                    lifetime: state.settings.lifetimes.id_token,
+                },
+            )
+            .map_err(|e| OAuthError::internal(&e))?,
+        )
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token: access.token,
+        token_type: "Bearer",
+        expires_in: t.lifetime,
+        scope: t.scope.to_string(),
+        refresh_token: t.refresh_token,
+        id_token,
+    })
+}
