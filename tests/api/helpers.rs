@@ -13,6 +13,7 @@ use sigil::startup::{AppState, Application};
 use tempfile::TempDir;
 
 pub mod oauth;
+pub mod process;
 pub mod refresh;
 
 /// A database for one test: a temporary SQLite file, or a fresh PostgreSQL schema.

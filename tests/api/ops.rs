@@ -1,13 +1,13 @@
 //! Operations: health, readiness, metrics, start/stop of the real binary.
 
 use std::collections::BTreeSet;
-use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::helpers::process::{Server, free_port, start_binary};
 use crate::helpers::{TestApp, TestDatabase, on_postgres};
 
 #[tokio::test]
@@ -66,43 +66,6 @@ async fn metrics_parse_as_prometheus_text_with_routes_statuses_and_pool() {
         .any(|s| s.metric == "sigil_http_requests_total" && s.labels.get("status") == Some("404"));
     assert!(unmatched);
     assert!(!text.contains("no-such-path"), "raw paths become labels");
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start_binary(db: &TestDatabase, port: u16) -> Server {
-    let server = Server(
-        db.cli(&["serve"])
-            .env("SIGIL_BIND", format!("127.0.0.1:{port}"))
-            .env("SIGIL_ISSUER", format!("http://127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let url = format!("http://127.0.0.1:{port}/healthz");
-    for _ in 0..300 {
-        if reqwest::get(&url).await.is_ok_and(|r| r.status() == 200) {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("sigil serve did not come up");
 }
 
 async fn jwks_kids(port: u16) -> BTreeSet<String> {
