@@ -55,3 +55,25 @@ async fn expired_codes_requests_sessions_and_denylist_entries_are_removed() {
     assert_eq!(purged.denylist, 1);
     assert_eq!(run_once(&app.state).await.unwrap(), Default::default());
 }
+
+#[tokio::test]
+async fn refresh_families_leave_after_their_absolute_lifetime() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock.clone()).await;
+    app.create_user("ada", "correct horse battery", &[]).await;
+    let client = app
+        .refreshing_client(serde_json::json!({
+            "sigil_refresh_token_lifetime": 60,
+            "sigil_refresh_token_absolute_lifetime": 600,
+        }))
+        .await;
+    let first = app.tokens_for(&client, "openid offline_access", &[]).await;
+    let token = crate::helpers::refresh::refresh_token_of(&first);
+    app.refreshed(&client, &token).await;
+    clock.advance(599);
+    assert_eq!(run_once(&app.state).await.unwrap().refresh_families, 0);
+    clock.advance(2);
+    let purged = run_once(&app.state).await.unwrap();
+    assert_eq!(purged.refresh_families, 1);
+    assert_eq!(run_once(&app.state).await.unwrap().refresh_families, 0);
+}
