@@ -281,3 +281,52 @@ async fn every_refresh_is_rotated_under_a_shared_clock() {
         assert!(seen.insert(token.clone()), "every successor is new");
     }
 }
+
+#[tokio::test]
+async fn the_openidconnect_crate_refreshes_and_verifies_the_new_id_token() {
+    use openidconnect::core::{CoreClient, CoreProviderMetadata};
+    use openidconnect::{
+        ClientId, ClientSecret, IssuerUrl, Nonce, OAuth2TokenResponse, RedirectUrl, RefreshToken,
+        TokenResponse,
+    };
+    let app = TestApp::spawn().await;
+    app.create_ada(&[]).await;
+    let client = app.refreshing_client(json!({})).await;
+    let first = app.tokens_for(&client, SCOPE, &[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let metadata =
+        CoreProviderMetadata::discover_async(IssuerUrl::new(app.issuer.clone()).unwrap(), &http)
+            .await
+            .unwrap();
+    let rp = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(client.id.clone()),
+        client.secret.clone().map(ClientSecret::new),
+    )
+    .set_redirect_uri(RedirectUrl::new(client.redirect_uri.clone()).unwrap());
+    let tokens = rp
+        .exchange_refresh_token(&RefreshToken::new(refresh_token_of(&first)))
+        .unwrap()
+        .request_async(&http)
+        .await
+        .expect("refresh response");
+    let next = tokens.refresh_token().expect("a rotated refresh token");
+    assert_ne!(next.secret(), &refresh_token_of(&first));
+    let id_token = tokens.id_token().expect("a new ID token");
+    let no_nonce = |n: Option<&Nonce>| match n {
+        None => Ok(()),
+        Some(_) => Err("a refreshed ID token carries no nonce".to_owned()),
+    };
+    let claims = id_token
+        .claims(&rp.id_token_verifier(), no_nonce)
+        .expect("the refreshed ID token verifies");
+    let (_, original) = jwt_parts(first["id_token"].as_str().unwrap());
+    assert_eq!(claims.subject().as_str(), original["sub"]);
+    assert_eq!(
+        claims.auth_time().map(|t| t.timestamp()),
+        original["auth_time"].as_i64()
+    );
+}
