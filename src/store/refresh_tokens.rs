@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use super::schema::family_access_tokens::dsl as a;
 use super::schema::refresh_families::dsl as f;
 use super::schema::refresh_tokens::dsl as t;
 use super::schema::sessions::dsl as s;
@@ -49,11 +50,21 @@ pub struct TokenRow {
     pub used_at: Option<i64>,
 }
 
-/// Starts a family with its first token.
+/// An access token minted from a family, remembered so revoking the family revokes it too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessRecord<'a> {
+    /// Its `jti`.
+    pub jti: &'a str,
+    /// Its `exp`.
+    pub exp: i64,
+}
+
+/// Starts a family with its first token and the access token issued beside it.
 pub fn create(
     conn: &mut DbConnection,
     family: &FamilyRow,
     token: &TokenRow,
+    access: AccessRecord<'_>,
 ) -> Result<(), StoreError> {
     super::transaction(conn, |conn| {
         diesel::insert_into(f::refresh_families)
@@ -62,8 +73,23 @@ pub fn create(
         diesel::insert_into(t::refresh_tokens)
             .values(token)
             .execute(conn)?;
-        Ok(())
+        remember(conn, &family.id, access)
     })
+}
+
+fn remember(
+    conn: &mut DbConnection,
+    family_id: &str,
+    access: AccessRecord<'_>,
+) -> Result<(), StoreError> {
+    diesel::insert_into(a::family_access_tokens)
+        .values((
+            a::jti.eq(access.jti),
+            a::family_id.eq(family_id),
+            a::expires_at.eq(access.exp),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// What presenting a refresh token found.
@@ -96,6 +122,8 @@ pub struct Attempt<'a> {
     pub grace: i64,
     /// A session counts as idle when `last_seen` is at or before this.
     pub idle_after: i64,
+    /// The access token to be minted with the successor.
+    pub access: AccessRecord<'a>,
 }
 
 /// Rotates atomically (`UPDATE … WHERE used_at IS NULL`): of concurrent presenters, across
@@ -148,6 +176,7 @@ pub fn rotate(conn: &mut DbConnection, a: Attempt<'_>) -> Result<Rotation, Store
             diesel::insert_into(t::refresh_tokens)
                 .values(&successor)
                 .execute(conn)?;
+            remember(conn, &family.id, a.access)?;
             return Ok(Rotation::Rotated(family));
         }
         let Some(used_at) = token.used_at else {
@@ -165,6 +194,7 @@ pub fn rotate(conn: &mut DbConnection, a: Attempt<'_>) -> Result<Rotation, Store
                 .get_result::<i64>(conn)?
                 == 1;
             if successor_unused && still_valid(conn, &family, a.now, a.idle_after)? {
+                remember(conn, &family.id, a.access)?;
                 return Ok(Rotation::Grace(family));
             }
         }
@@ -206,12 +236,30 @@ fn still_valid(
     Ok(touched == 1)
 }
 
-/// Revokes a family (idempotent); returns whether it was live.
+/// Revokes a family and denylists the unexpired access tokens minted from it (idempotent);
+/// returns whether it was live.
 pub fn revoke_family(conn: &mut DbConnection, id: &str, now: i64) -> Result<bool, StoreError> {
     let n = diesel::update(f::refresh_families.filter(f::id.eq(id).and(f::revoked_at.is_null())))
         .set(f::revoked_at.eq(now))
         .execute(conn)?;
+    deny_access_tokens(conn, &[id.to_owned()], now)?;
     Ok(n == 1)
+}
+
+/// Puts the unexpired access tokens of `families` on the denylist.
+fn deny_access_tokens(
+    conn: &mut DbConnection,
+    families: &[String],
+    now: i64,
+) -> Result<(), StoreError> {
+    let issued: Vec<(String, i64)> = a::family_access_tokens
+        .filter(a::family_id.eq_any(families).and(a::expires_at.gt(now)))
+        .select((a::jti, a::expires_at))
+        .load(conn)?;
+    for (jti, exp) in issued {
+        super::denylist::deny(conn, &jti, exp)?;
+    }
+    Ok(())
 }
 
 /// The family of a token presented by `client_id` (any state), for revocation.
@@ -253,9 +301,16 @@ pub fn revoke_for_user(
     .execute(conn)?)
 }
 
-/// Removes families past their absolute expiry (their tokens go with them).
+/// Removes families past their absolute expiry (their tokens go with them) and records of
+/// access tokens that have expired.
 pub fn purge(conn: &mut DbConnection, before: i64) -> Result<usize, StoreError> {
     super::transaction(conn, |conn| {
+        diesel::delete(a::family_access_tokens.filter(a::expires_at.le(before))).execute(conn)?;
+        let expired = f::refresh_families
+            .filter(f::expires_at.le(before))
+            .select(f::id);
+        diesel::delete(a::family_access_tokens.filter(a::family_id.eq_any(expired)))
+            .execute(conn)?;
         let expired = f::refresh_families
             .filter(f::expires_at.le(before))
             .select(f::id);

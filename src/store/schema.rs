@@ -152,6 +152,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    family_access_tokens (jti) {
+        jti -> Text,
+        family_id -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
     resources (id) {
         id -> Text,
         identifier -> Text,
@@ -179,5 +187,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     clients,
     audit_events,
     refresh_families,
-    refresh_tokens
+    refresh_tokens,
+    family_access_tokens
 );

@@ -78,6 +78,12 @@ async fn concurrent_refreshes_with_one_token_let_exactly_one_through_and_revoke_
     let winner = one_winner(results);
     let res = app.refresh(&client, &refresh_token_of(&winner), None).await;
     assert_error(res, 400, "invalid_grant").await;
+    let res = app.userinfo(winner["access_token"].as_str().unwrap()).await;
+    assert_eq!(
+        res.status(),
+        401,
+        "the revocation reached the winner's access token"
+    );
     let families = app
         .state
         .store

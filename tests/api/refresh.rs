@@ -45,6 +45,10 @@ async fn rotation_gives_a_new_pair_and_reuse_revokes_the_whole_family() {
     assert_error(reused, 400, "invalid_grant").await;
     let after = app.refresh(&client, &r2, None).await;
     assert_error(after, 400, "invalid_grant").await;
+    for body in [&first, &second] {
+        let res = app.userinfo(body["access_token"].as_str().unwrap()).await;
+        assert_eq!(res.status(), 401, "the family's access tokens die with it");
+    }
     assert!(
         audit_actions(&app)
             .await
@@ -85,6 +89,12 @@ async fn scope_may_narrow_on_refresh_but_never_widen() {
         .refresh(&client, &r1, Some("openid profile email"))
         .await;
     assert_error(wider, 400, "invalid_scope").await;
+    let res = app.userinfo(first["access_token"].as_str().unwrap()).await;
+    assert_eq!(
+        res.status(),
+        200,
+        "refreshing leaves earlier access tokens alone"
+    );
     let narrow = app.refresh(&client, &r1, Some("profile")).await;
     assert_eq!(
         narrow.status(),

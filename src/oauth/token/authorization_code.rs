@@ -11,7 +11,7 @@ use crate::registry::Client;
 use crate::secrets;
 use crate::startup::AppState;
 use crate::store::codes::{self, Issued, Redemption};
-use crate::store::refresh_tokens::{self, FamilyRow, TokenRow};
+use crate::store::refresh_tokens::{self, AccessRecord, FamilyRow, TokenRow};
 use crate::store::{denylist, session_clients, transaction, users};
 
 use super::TokenResponse;
@@ -77,6 +77,7 @@ pub async fn exchange(
         grant.sid.clone(),
         client.client_id.clone(),
     );
+    let access_jti = jti.clone();
     let (user, roles) = state
         .store
         .run(move |c| {
@@ -86,7 +87,11 @@ pub async fn exchange(
             };
             if let Some((mut family, token)) = family {
                 family.generation = user.token_generation;
-                refresh_tokens::create(c, &family, &token)?;
+                let access = AccessRecord {
+                    jti: &access_jti,
+                    exp: now + lifetime,
+                };
+                refresh_tokens::create(c, &family, &token, access)?;
             }
             Ok((Some(user), users::roles(c, &user_id)?))
         })

@@ -10,7 +10,7 @@ use crate::issue::Grant;
 use crate::registry::Client;
 use crate::secrets;
 use crate::startup::AppState;
-use crate::store::refresh_tokens::{self, Attempt, FamilyRow, Rotation};
+use crate::store::refresh_tokens::{self, AccessRecord, Attempt, FamilyRow, Rotation};
 use crate::store::users::{self, UserRow};
 
 use super::TokenResponse;
@@ -76,6 +76,9 @@ pub async fn refresh(
     let idle_after = now - lifetimes.session_idle;
     let client_id = client.client_id.clone();
     let asked = scope.cloned();
+    let jti = secrets::random_token(16);
+    let lifetime = user_tokens::access_lifetime(state, client);
+    let access_jti = jti.clone();
     let outcome = state
         .store
         .run(move |c| {
@@ -94,6 +97,10 @@ pub async fn refresh(
                 sliding,
                 grace,
                 idle_after,
+                access: AccessRecord {
+                    jti: &access_jti,
+                    exp: now + lifetime,
+                },
             };
             let family = match refresh_tokens::rotate(c, attempt)? {
                 Rotation::Rotated(family) | Rotation::Grace(family) => family,
@@ -131,7 +138,6 @@ pub async fn refresh(
         Some(asked) => asked.clone(),
         None => grant.scope.clone(),
     };
-    let jti = secrets::random_token(16);
     user_tokens::mint(
         state,
         client,
@@ -141,7 +147,7 @@ pub async fn refresh(
             user: &user,
             roles: &roles,
             aud: &state.settings.default_audience,
-            lifetime: user_tokens::access_lifetime(state, client),
+            lifetime,
             jti: &jti,
             now,
             refresh_token: Some(successor),

@@ -1,0 +1,1 @@
+DROP TABLE family_access_tokens;
