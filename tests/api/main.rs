@@ -12,6 +12,7 @@ mod keys;
 mod login_errors;
 mod ops;
 mod pages;
+mod resources;
 mod signin;
 mod token;
 mod userinfo;
