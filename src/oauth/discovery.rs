@@ -83,7 +83,7 @@ impl Discovery {
             scopes_supported: SUPPORTED_SCOPES.to_vec(),
             response_types_supported: vec!["code"],
             response_modes_supported: vec!["query", "form_post"],
-            grant_types_supported: vec!["authorization_code"],
+            grant_types_supported: vec!["authorization_code", "client_credentials"],
             subject_types_supported: vec!["public"],
             id_token_signing_alg_values_supported: SigningAlg::names(),
             userinfo_signing_alg_values_supported: SigningAlg::names(),

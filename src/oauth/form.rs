@@ -44,6 +44,16 @@ pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<web::Bytes
 /// Parses an `application/x-www-form-urlencoded` body; anything else, or a repeated
 /// parameter, is `invalid_request`.
 pub fn parse(req: &HttpRequest, body: &[u8]) -> Result<RawParams, OAuthError> {
+    parse_repeatable(req, body, &[])
+}
+
+/// [`parse`], except that the parameters named in `repeatable` may be given more than once
+/// (read them with [`RawParams::all`]).
+pub fn parse_repeatable(
+    req: &HttpRequest,
+    body: &[u8],
+    repeatable: &[&str],
+) -> Result<RawParams, OAuthError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -57,7 +67,7 @@ pub fn parse(req: &HttpRequest, body: &[u8]) -> Result<RawParams, OAuthError> {
         ));
     }
     let params = RawParams::new(decode(body).ok_or_else(not_a_form)?);
-    if let Some(dup) = params.first_duplicate() {
+    if let Some(dup) = params.first_duplicate_except(repeatable) {
         return Err(OAuthError::new(
             ErrorCode::InvalidRequest,
             format!("parameter {dup} is given more than once"),

@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod form;
 pub mod jwks;
 pub mod pkce;
+pub mod target;
 pub mod token;
 pub mod userinfo;
 

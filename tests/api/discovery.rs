@@ -72,7 +72,7 @@ async fn advertises_exactly_what_this_build_supports() {
     );
     assert_eq!(
         doc["grant_types_supported"],
-        serde_json::json!(["authorization_code"])
+        serde_json::json!(["authorization_code", "client_credentials"])
     );
     assert_eq!(
         doc["code_challenge_methods_supported"],

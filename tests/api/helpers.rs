@@ -13,6 +13,7 @@ use sigil::startup::{AppState, Application};
 use tempfile::TempDir;
 
 pub mod oauth;
+pub mod resources;
 
 /// A database for one test: a temporary SQLite file, or a fresh PostgreSQL schema.
 pub struct TestDatabase {

@@ -3,6 +3,7 @@
 mod authorize_errors;
 mod cli;
 mod client_auth;
+mod client_credentials;
 mod config;
 mod discovery;
 mod helpers;

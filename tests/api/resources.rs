@@ -4,6 +4,9 @@ use serde_json::{Value, json};
 use sigil::secrets;
 
 use crate::helpers::TestApp;
+use crate::helpers::oauth::{assert_error, code_form, jwt_parts, verifies_against};
+
+const API: &str = "https://api.example/";
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).trim().to_owned()
@@ -177,4 +180,80 @@ async fn invalid_or_duplicate_metadata_fails_with_one_line() {
         &app.run_cli(&["resource", "delete", "-nope"], ""),
         "no resource",
     );
+}
+
+#[tokio::test]
+async fn the_code_grant_narrows_the_access_token_to_the_named_resource() {
+    let app = TestApp::spawn().await;
+    app.create_ada(&[]).await;
+    app.create_resource(json!({
+        "identifier": API, "scope": "api:read api:write", "access_token_lifetime": 120,
+        "access_token_signed_response_alg": "PS256",
+    }))
+    .await;
+    app.create_resource(json!({"identifier": "https://other.example/", "scope": "other"}))
+        .await;
+    let client = app.web_client("openid profile api:read").await;
+    let scope = "openid profile api:read";
+    let (code, verifier) = app.code_for(&client, scope, &[]).await;
+    let mut form = code_form(&client, &code, &verifier);
+    form.push(("resource", API));
+    let res = app.token_as(&client, &form).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["scope"], "api:read");
+    assert_eq!(body["expires_in"], 120);
+    let access = body["access_token"].as_str().unwrap();
+    let (header, claims) = jwt_parts(access);
+    assert_eq!(header["alg"], "PS256");
+    assert_eq!(
+        (&claims["aud"], &claims["scope"]),
+        (&json!(API), &json!("api:read"))
+    );
+    assert!(claims["sigil_gen"].is_i64() && claims["sid"].is_string());
+    let jwks = app.jwks().await;
+    assert!(verifies_against(&jwks, access));
+    let id_token = body["id_token"].as_str().unwrap();
+    let id_claims = jwt_parts(id_token).1;
+    assert_eq!(
+        id_claims["aud"],
+        client.id.as_str(),
+        "the ID token is unchanged"
+    );
+
+    let (code, verifier) = app.code_for(&client, scope, &[]).await;
+    let mut form = code_form(&client, &code, &verifier);
+    form.push(("resource", "https://unknown.example/"));
+    assert_error(app.token_as(&client, &form).await, 400, "invalid_target").await;
+    form.pop();
+    form.push(("audience", "https://other.example/"));
+    assert_error(app.token_as(&client, &form).await, 400, "invalid_target").await;
+    form.pop();
+    form.push(("resource", API));
+    form.push(("resource", "https://other.example/"));
+    assert_error(app.token_as(&client, &form).await, 400, "invalid_target").await;
+
+    let (code, verifier) = app.code_for(&client, "openid profile", &[]).await;
+    let mut form = code_form(&client, &code, &verifier);
+    form.push(("resource", API));
+    let body = assert_error(app.token_as(&client, &form).await, 400, "invalid_target").await;
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("none of")
+    );
+
+    let (code, verifier) = app.code_for(&client, scope, &[]).await;
+    let res = app
+        .token_as(&client, &code_form(&client, &code, &verifier))
+        .await;
+    let body: Value = res.json().await.unwrap();
+    let claims = jwt_parts(body["access_token"].as_str().unwrap()).1;
+    assert_eq!(
+        claims["aud"],
+        app.issuer.as_str(),
+        "no resource: the default audience"
+    );
+    assert_eq!(body["scope"], scope);
 }

@@ -10,6 +10,7 @@ use crate::issue::access_token::{self, AccessTokenInput};
 use crate::issue::claims::{all_claims, release};
 use crate::issue::id_token::{self, IdTokenInput};
 use crate::jose::SigningAlg;
+use crate::oauth::target;
 use crate::registry::Client;
 use crate::secrets;
 use crate::startup::AppState;
@@ -25,26 +26,41 @@ fn invalid_grant() -> OAuthError {
     )
 }
 
-/// Exchanges a code for tokens.
+/// The parameters of a code redemption.
+#[derive(Debug, Clone, Copy)]
+pub struct Redeem<'a> {
+    /// The code.
+    pub code: &'a str,
+    /// Must equal the authorization request's.
+    pub redirect_uri: &'a str,
+    /// PKCE verifier.
+    pub code_verifier: &'a str,
+    /// The resource identifier the access token is for, if any.
+    pub target: Option<&'a str>,
+}
+
+/// Exchanges a code for tokens; with a target, the access token's scope is narrowed to the
+/// resource's (the ID token is unchanged).
 pub async fn exchange(
     state: &AppState,
     client: &Client,
-    code: &str,
-    redirect_uri: &str,
-    code_verifier: &str,
+    redeem: Redeem<'_>,
 ) -> Result<TokenResponse, OAuthError> {
+    let Redeem {
+        code,
+        redirect_uri,
+        code_verifier,
+        target,
+    } = redeem;
     if !client.metadata.allows_grant(GrantType::AuthorizationCode) {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,
             "the client may not use the authorization code grant",
         ));
     }
+    let resource = target::lookup(state, target).await?;
     let now = state.clock.now();
-    let lifetime = client
-        .metadata
-        .access_token_lifetime
-        .and_then(|l| i64::try_from(l).ok())
-        .unwrap_or(state.settings.lifetimes.access_token);
+    let lifetime = target::lifetime(state, client, resource.as_ref());
     let jti = secrets::random_token(16);
     let exp = now + lifetime;
     let code_hash = secrets::digest(code);
@@ -67,6 +83,7 @@ pub async fn exchange(
     if grant.redirect_uri != redirect_uri || !grant.code_challenge.verify(code_verifier) {
         return Err(invalid_grant());
     }
+    let aimed = target::decide(state, client, resource.as_ref(), None, &grant.scope)?;
     let user_id = grant.user_id.clone();
     let (sid, client_id) = (grant.sid.clone(), client.client_id.clone());
     let (user, roles) = state
@@ -85,10 +102,10 @@ pub async fn exchange(
             issuer,
             sub: &grant.user_id,
             client_id: &client.client_id,
-            aud: &state.settings.default_audience,
-            scope: &grant.scope,
+            aud: &aimed.aud,
+            scope: &aimed.scope,
             auth_time: Some(grant.auth_time),
-            roles: grant.scope.contains("roles").then_some(roles.as_slice()),
+            roles: aimed.scope.contains("roles").then_some(roles.as_slice()),
             sid: Some(&grant.sid),
             userinfo_claims: grant
                 .claims
@@ -100,6 +117,7 @@ pub async fn exchange(
             jti: &jti,
             now,
             exp,
+            alg: aimed.alg,
         },
     )
     .map_err(|e| OAuthError::internal(&e))?;
@@ -134,7 +152,7 @@ pub async fn exchange(
         access_token: access.token,
         token_type: "Bearer",
         expires_in: lifetime,
-        scope: grant.scope.to_string(),
+        scope: aimed.scope.to_string(),
         id_token,
     })
 }

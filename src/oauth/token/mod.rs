@@ -1,14 +1,16 @@
 //! `POST /token`: parse the form into a typed request, authenticate the client, run the grant.
 
 pub mod authorization_code;
+pub mod client_credentials;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
 use crate::oauth::authorize::request::RawParams;
-use crate::oauth::{client_auth, form};
+use crate::oauth::{client_auth, form, target};
 use crate::startup::AppState;
 
 /// A token request, by grant type; each variant holds only the parameters its grant takes.
@@ -22,6 +24,15 @@ pub enum TokenRequest {
         redirect_uri: String,
         /// PKCE verifier.
         code_verifier: String,
+        /// The resource identifier named by `resource` / `audience`.
+        target: Option<String>,
+    },
+    /// RFC 6749 §4.4: a client acting on its own behalf.
+    ClientCredentials {
+        /// The `scope` parameter.
+        scope: Option<Scope>,
+        /// The resource identifier named by `resource` / `audience`.
+        target: Option<String>,
     },
 }
 
@@ -38,18 +49,19 @@ impl TokenRequest {
                 ErrorCode::InvalidRequest,
                 "grant_type is required",
             )),
-            Some("authorization_code")
-                if params.get("resource").is_some() || params.get("audience").is_some() =>
-            {
-                Err(OAuthError::new(
-                    ErrorCode::InvalidTarget,
-                    "no resource server is registered under this identifier",
-                ))
-            }
             Some("authorization_code") => Ok(Self::AuthorizationCode {
                 code: required("code")?,
                 redirect_uri: required("redirect_uri")?,
                 code_verifier: required("code_verifier")?,
+                target: target::requested(params)?,
+            }),
+            Some("client_credentials") => Ok(Self::ClientCredentials {
+                scope: params
+                    .get("scope")
+                    .map(Scope::parse)
+                    .transpose()
+                    .map_err(|_| OAuthError::new(ErrorCode::InvalidScope, "scope is malformed"))?,
+                target: target::requested(params)?,
             }),
             Some(_) => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
@@ -75,6 +87,19 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
 }
 
+impl TokenResponse {
+    /// A response with an access token only (no ID token).
+    pub fn access_only(access_token: String, expires_in: i64, scope: &Scope) -> Self {
+        Self {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            scope: scope.to_string(),
+            id_token: None,
+        }
+    }
+}
+
 /// `POST /token`.
 #[tracing::instrument(skip_all, fields(client_id, grant_type))]
 pub async fn token(
@@ -83,7 +108,7 @@ pub async fn token(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, OAuthError> {
     let body = form::read(&req, payload).await?;
-    let params = form::parse(&req, &body)?;
+    let params = form::parse_repeatable(&req, &body, &target::REPEATABLE)?;
     let request = TokenRequest::parse(&params)?;
     let presented = client_auth::presented(&req, &params)?;
     let client = client_auth::authenticate(&state, presented).await?;
@@ -92,10 +117,20 @@ pub async fn token(
             code,
             redirect_uri,
             code_verifier,
+            target,
         } => {
             tracing::Span::current().record("grant_type", "authorization_code");
-            authorization_code::exchange(&state, &client, &code, &redirect_uri, &code_verifier)
-                .await?
+            let redemption = authorization_code::Redeem {
+                code: &code,
+                redirect_uri: &redirect_uri,
+                code_verifier: &code_verifier,
+                target: target.as_deref(),
+            };
+            authorization_code::exchange(&state, &client, redemption).await?
+        }
+        TokenRequest::ClientCredentials { scope, target } => {
+            tracing::Span::current().record("grant_type", "client_credentials");
+            client_credentials::grant(&state, &client, scope.as_ref(), target.as_deref()).await?
         }
     };
     Ok(HttpResponse::Ok()
