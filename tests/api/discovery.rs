@@ -112,6 +112,26 @@ async fn advertises_exactly_what_this_build_supports() {
             "{claim}"
         );
     }
+    assert_eq!(
+        doc["introspection_endpoint"],
+        format!("{}/introspect", app.issuer)
+    );
+    assert_eq!(
+        doc["introspection_endpoint_auth_methods_supported"],
+        serde_json::json!([
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt"
+        ])
+    );
+    assert_eq!(
+        doc["introspection_endpoint_auth_signing_alg_values_supported"],
+        algs
+    );
+    assert_eq!(
+        doc["introspection_signing_alg_values_supported"],
+        serde_json::json!(["RS256"])
+    );
     for path in ["/authorize", "/token", "/userinfo"] {
         let key = match path {
             "/authorize" => "authorization_endpoint",
@@ -123,7 +143,6 @@ async fn advertises_exactly_what_this_build_supports() {
     for absent in [
         "end_session_endpoint",
         "revocation_endpoint",
-        "introspection_endpoint",
         "registration_endpoint",
     ] {
         assert!(

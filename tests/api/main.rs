@@ -9,6 +9,7 @@ mod discovery;
 mod helpers;
 mod housekeeping;
 mod id_token;
+mod introspect;
 mod keys;
 mod login_errors;
 mod ops;

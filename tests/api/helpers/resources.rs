@@ -67,6 +67,22 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// POSTs `form` to `/introspect` with HTTP Basic `id:secret`.
+    pub async fn introspect_as(
+        &self,
+        id: &str,
+        secret: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.http
+            .post(format!("{}/introspect", self.address))
+            .basic_auth(id, Some(secret))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The JWKS the app publishes.
     pub async fn jwks(&self) -> Value {
         self.get("/jwks").await.json().await.unwrap()
