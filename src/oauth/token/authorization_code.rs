@@ -26,32 +26,16 @@ fn invalid_grant() -> OAuthError {
     )
 }
 
-/// The parameters of a code redemption.
-#[derive(Debug, Clone, Copy)]
-pub struct Redeem<'a> {
-    /// The code.
-    pub code: &'a str,
-    /// Must equal the authorization request's.
-    pub redirect_uri: &'a str,
-    /// PKCE verifier.
-    pub code_verifier: &'a str,
-    /// The resource identifier the access token is for, if any.
-    pub target: Option<&'a str>,
-}
-
-/// Exchanges a code for tokens; with a target, the access token's scope is narrowed to the
-/// resource's (the ID token is unchanged).
+/// Exchanges a code for tokens; with a `target` resource, the access token's scope is
+/// narrowed to the resource's (the ID token is unchanged).
 pub async fn exchange(
     state: &AppState,
     client: &Client,
-    redeem: Redeem<'_>,
+    code: &str,
+    redirect_uri: &str,
+    code_verifier: &str,
+    target: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
-    let Redeem {
-        code,
-        redirect_uri,
-        code_verifier,
-        target,
-    } = redeem;
     if !client.metadata.allows_grant(GrantType::AuthorizationCode) {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,

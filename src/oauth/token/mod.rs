@@ -120,13 +120,15 @@ pub async fn token(
             target,
         } => {
             tracing::Span::current().record("grant_type", "authorization_code");
-            let redemption = authorization_code::Redeem {
-                code: &code,
-                redirect_uri: &redirect_uri,
-                code_verifier: &code_verifier,
-                target: target.as_deref(),
-            };
-            authorization_code::exchange(&state, &client, redemption).await?
+            authorization_code::exchange(
+                &state,
+                &client,
+                &code,
+                &redirect_uri,
+                &code_verifier,
+                target.as_deref(),
+            )
+            .await?
         }
         TokenRequest::ClientCredentials { scope, target } => {
             tracing::Span::current().record("grant_type", "client_credentials");
