@@ -126,4 +126,17 @@ mod tests {
         assert_eq!(decode(b"a=%G1"), None, "bad escape");
         assert_eq!(decode(b"a=%4"), None, "truncated escape");
     }
+
+    #[test]
+    fn repeatable_parameters_keep_every_value() {
+        let pairs = decode(b"resource=a&scope=x&resource=b&audience=c&resource=a").unwrap();
+        let params = RawParams::new(pairs);
+        assert_eq!(params.all("resource"), vec!["a", "b", "a"]);
+        assert_eq!(params.all("audience"), vec!["c"]);
+        assert!(params.all("missing").is_empty());
+        assert_eq!(params.first_duplicate(), Some("resource"));
+        assert_eq!(params.first_duplicate_except(&["resource"]), None);
+        let dup = RawParams::new(decode(b"resource=a&resource=b&code=1&code=2").unwrap());
+        assert_eq!(dup.first_duplicate_except(&["resource"]), Some("code"));
+    }
 }

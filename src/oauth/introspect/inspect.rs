@@ -151,3 +151,78 @@ async fn refresh_token(
     claims.insert("token_type".into(), "refresh_token".into());
     Ok(Some(claims))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::client_metadata::ClientMetadata;
+    use crate::domain::resource::ResourceMetadata;
+    use crate::registry::{Client, metadata_policy};
+    use crate::resources::Resource;
+
+    fn client(id: &str) -> Caller {
+        let metadata = ClientMetadata::parse(
+            r#"{"redirect_uris": ["https://app.example/cb"]}"#,
+            &metadata_policy(),
+        )
+        .unwrap();
+        Caller::Client(Box::new(Client {
+            client_id: id.into(),
+            secret_hash: None,
+            metadata,
+            issued_at: 0,
+        }))
+    }
+
+    fn resource(identifier: &str) -> Caller {
+        let metadata =
+            ResourceMetadata::parse(&json!({"identifier": identifier, "scope": "a"}).to_string())
+                .unwrap();
+        Caller::Resource(Resource {
+            id: "r1".into(),
+            secret_hash: None,
+            metadata,
+            created_at: 0,
+        })
+    }
+
+    fn claims(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn clients_see_their_own_tokens_and_those_meant_for_them() {
+        let c = client("c1");
+        assert!(visible(&c, &claims(json!({"client_id": "c1", "aud": "x"}))));
+        assert!(visible(
+            &c,
+            &claims(json!({"client_id": "c2", "aud": "c1"}))
+        ));
+        assert!(visible(
+            &c,
+            &claims(json!({"client_id": "c2", "aud": ["x", "c1"]}))
+        ));
+        assert!(!visible(
+            &c,
+            &claims(json!({"client_id": "c2", "aud": "x"}))
+        ));
+        assert!(!visible(&c, &claims(json!({"aud": {"c1": true}}))));
+    }
+
+    #[test]
+    fn resources_see_only_tokens_whose_audience_is_their_identifier() {
+        let r = resource("https://api.example/");
+        assert!(visible(&r, &claims(json!({"aud": "https://api.example/"}))));
+        assert!(visible(
+            &r,
+            &claims(json!({"aud": ["https://api.example/"]}))
+        ));
+        assert!(!visible(&r, &claims(json!({"aud": "https://api.example"}))));
+        assert!(!visible(
+            &r,
+            &claims(json!({"client_id": "r1", "aud": "r1"}))
+        ));
+    }
+}
