@@ -14,6 +14,7 @@ pub mod oauth;
 pub mod ops;
 pub mod password;
 pub mod registry;
+pub mod resources;
 pub mod secrets;
 pub mod startup;
 pub mod store;

@@ -75,7 +75,8 @@ pub async fn run(cmd: ClientCommand, settings: Settings) -> anyhow::Result<()> {
     }
 }
 
-fn read_metadata(path: &PathBuf) -> anyhow::Result<String> {
+/// Reads a metadata document from `path`, or standard input for `-`.
+pub(super) fn read_metadata(path: &PathBuf) -> anyhow::Result<String> {
     if path.as_os_str() == "-" {
         let mut buf = String::new();
         std::io::stdin()

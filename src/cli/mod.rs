@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod client;
 pub mod keys;
+pub mod resource;
 pub mod token;
 pub mod user;
 
@@ -35,6 +36,9 @@ pub enum Command {
     /// Manage clients (relying parties).
     #[command(subcommand)]
     Client(client::ClientCommand),
+    /// Manage resources (APIs) that clients request tokens for.
+    #[command(subcommand)]
+    Resource(resource::ResourceCommand),
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -56,6 +60,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user::run(cmd, settings).await,
         Command::Client(cmd) => client::run(cmd, settings).await,
+        Command::Resource(cmd) => resource::run(cmd, settings).await,
         Command::Keys(cmd) => keys::run(cmd, settings).await,
         Command::Token(cmd) => token::run(cmd, settings).await,
         Command::Audit(args) => audit::run(args, settings).await,

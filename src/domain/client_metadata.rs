@@ -12,6 +12,7 @@ mod fields;
 mod parse;
 mod types;
 
+pub(crate) use fields::NoDuplicateMembers;
 pub use types::{ApplicationType, GrantType, ResponseType, TokenEndpointAuthMethod};
 
 /// The content-encryption algorithm assumed when only `*_encrypted_response_alg` is given.

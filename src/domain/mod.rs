@@ -3,5 +3,6 @@
 pub mod client_metadata;
 pub mod metadata_error;
 pub mod redirect_uri;
+pub mod resource;
 pub mod scope;
 pub mod user;

@@ -6,7 +6,7 @@ use crate::domain::scope::Scope;
 use crate::jose::sign::sign;
 use crate::jose::{JoseError, KeySet, SigningAlg};
 
-/// The algorithm access tokens are signed with.
+/// The algorithm access tokens are signed with unless their resource names another.
 pub const ACCESS_TOKEN_ALG: SigningAlg = SigningAlg::RS256;
 
 /// Everything an access token is made from.
@@ -39,6 +39,8 @@ pub struct AccessTokenInput<'a> {
     pub now: i64,
     /// Expiry, UTC Unix seconds.
     pub exp: i64,
+    /// The signing algorithm (the resource's choice; [`ACCESS_TOKEN_ALG`] by default).
+    pub alg: SigningAlg,
 }
 
 /// The private claim listing the individual claims `/userinfo` releases for this token.
@@ -61,8 +63,8 @@ pub struct AccessToken {
 /// Signs an access token.
 pub fn mint(keys: &KeySet, input: AccessTokenInput<'_>) -> Result<AccessToken, JoseError> {
     let key = keys
-        .signing_key(ACCESS_TOKEN_ALG)
-        .ok_or_else(|| JoseError("no active access-token key".into()))?;
+        .signing_key(input.alg)
+        .ok_or_else(|| JoseError(format!("no active {} access-token key", input.alg)))?;
     let (jti, exp) = (input.jti.to_owned(), input.exp);
     let mut claims = json!({
         "iss": input.issuer,

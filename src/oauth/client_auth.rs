@@ -145,8 +145,19 @@ pub async fn authenticate(state: &AppState, presented: Presented) -> Result<Clie
         .run(move |c| registry::get(c, &lookup))
         .await?
         .ok_or_else(|| invalid_client(basic))?;
+    verify(state, &presented, client).await
+}
+
+/// Checks the presented credentials against an already loaded client (by its registered
+/// method only); for callers that looked the client up themselves.
+pub async fn verify(
+    state: &AppState,
+    presented: &Presented,
+    client: Client,
+) -> Result<Client, OAuthError> {
+    let basic = matches!(presented, Presented::Basic { .. });
     let method = client.metadata.token_endpoint_auth_method;
-    let ok = match (&presented, method) {
+    let ok = match (presented, method) {
         (Presented::Basic { secret, .. }, TokenEndpointAuthMethod::ClientSecretBasic)
         | (Presented::Post { secret, .. }, TokenEndpointAuthMethod::ClientSecretPost) => client
             .secret_hash

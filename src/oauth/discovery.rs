@@ -19,6 +19,14 @@ pub struct ProviderMetadata {
     pub token_endpoint: String,
     /// `/userinfo`.
     pub userinfo_endpoint: String,
+    /// `/introspect` (RFC 7662).
+    pub introspection_endpoint: String,
+    /// How callers authenticate at `/introspect` (never `none`).
+    pub introspection_endpoint_auth_methods_supported: Vec<&'static str>,
+    /// Algorithms for `private_key_jwt` assertions at `/introspect`.
+    pub introspection_endpoint_auth_signing_alg_values_supported: Vec<&'static str>,
+    /// Algorithms of RFC 9701 JWT introspection responses.
+    pub introspection_signing_alg_values_supported: Vec<&'static str>,
     /// Where the signing keys are published.
     pub jwks_uri: String,
     /// Scopes clients may request.
@@ -79,11 +87,25 @@ impl Discovery {
             authorization_endpoint: endpoint(issuer, "/authorize"),
             token_endpoint: endpoint(issuer, "/token"),
             userinfo_endpoint: endpoint(issuer, "/userinfo"),
+            introspection_endpoint: endpoint(issuer, "/introspect"),
+            introspection_endpoint_auth_methods_supported: vec![
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt",
+            ],
+            introspection_endpoint_auth_signing_alg_values_supported: SigningAlg::names(),
+            introspection_signing_alg_values_supported: vec![
+                crate::oauth::introspect::RESPONSE_ALG.as_str(),
+            ],
             jwks_uri: endpoint(issuer, "/jwks"),
             scopes_supported: SUPPORTED_SCOPES.to_vec(),
             response_types_supported: vec!["code"],
             response_modes_supported: vec!["query", "form_post"],
-            grant_types_supported: vec!["authorization_code", "refresh_token"],
+            grant_types_supported: vec![
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+            ],
             subject_types_supported: vec!["public"],
             id_token_signing_alg_values_supported: SigningAlg::names(),
             userinfo_signing_alg_values_supported: SigningAlg::names(),

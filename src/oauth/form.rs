@@ -44,6 +44,16 @@ pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<web::Bytes
 /// Parses an `application/x-www-form-urlencoded` body; anything else, or a repeated
 /// parameter, is `invalid_request`.
 pub fn parse(req: &HttpRequest, body: &[u8]) -> Result<RawParams, OAuthError> {
+    parse_repeatable(req, body, &[])
+}
+
+/// [`parse`], except that the parameters named in `repeatable` may be given more than once
+/// (read them with [`RawParams::all`]).
+pub fn parse_repeatable(
+    req: &HttpRequest,
+    body: &[u8],
+    repeatable: &[&str],
+) -> Result<RawParams, OAuthError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -57,7 +67,7 @@ pub fn parse(req: &HttpRequest, body: &[u8]) -> Result<RawParams, OAuthError> {
         ));
     }
     let params = RawParams::new(decode(body).ok_or_else(not_a_form)?);
-    if let Some(dup) = params.first_duplicate() {
+    if let Some(dup) = params.first_duplicate_except(repeatable) {
         return Err(OAuthError::new(
             ErrorCode::InvalidRequest,
             format!("parameter {dup} is given more than once"),
@@ -115,5 +125,18 @@ mod tests {
         assert_eq!(decode(b"a=%FF"), None, "escaped bytes not UTF-8");
         assert_eq!(decode(b"a=%G1"), None, "bad escape");
         assert_eq!(decode(b"a=%4"), None, "truncated escape");
+    }
+
+    #[test]
+    fn repeatable_parameters_keep_every_value() {
+        let pairs = decode(b"resource=a&scope=x&resource=b&audience=c&resource=a").unwrap();
+        let params = RawParams::new(pairs);
+        assert_eq!(params.all("resource"), vec!["a", "b", "a"]);
+        assert_eq!(params.all("audience"), vec!["c"]);
+        assert!(params.all("missing").is_empty());
+        assert_eq!(params.first_duplicate(), Some("resource"));
+        assert_eq!(params.first_duplicate_except(&["resource"]), None);
+        let dup = RawParams::new(decode(b"resource=a&resource=b&code=1&code=2").unwrap());
+        assert_eq!(dup.first_duplicate_except(&["resource"]), Some("code"));
     }
 }

@@ -4,8 +4,10 @@ pub mod authorize;
 pub mod client_auth;
 pub mod discovery;
 pub mod form;
+pub mod introspect;
 pub mod jwks;
 pub mod pkce;
+pub mod target;
 pub mod token;
 pub mod userinfo;
 
@@ -29,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(authorize::authorize)),
     )
     .service(web::resource("/token").route(web::post().to(token::token)))
+    .service(web::resource("/introspect").route(web::post().to(introspect::introspect)))
     .service(
         web::resource("/userinfo")
             .route(web::get().to(userinfo::userinfo))

@@ -12,6 +12,7 @@ pub mod login_attempts;
 pub mod migrations;
 pub mod pool;
 pub mod refresh_tokens;
+pub mod resources;
 pub mod schema;
 pub mod session_clients;
 pub mod sessions;

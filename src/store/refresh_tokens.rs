@@ -318,3 +318,26 @@ pub fn purge(conn: &mut DbConnection, before: i64) -> Result<usize, StoreError> 
         Ok(diesel::delete(f::refresh_families.filter(f::expires_at.le(before))).execute(conn)?)
     })
 }
+
+/// A refresh token with its family and the family user's current token generation, for
+/// introspection (read-only; `None` when the hash is unknown).
+pub fn lookup(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> Result<Option<(TokenRow, FamilyRow, Option<i64>)>, StoreError> {
+    let found: Option<(TokenRow, FamilyRow)> = t::refresh_tokens
+        .inner_join(f::refresh_families)
+        .filter(t::token_hash.eq(token_hash))
+        .select((TokenRow::as_select(), FamilyRow::as_select()))
+        .first(conn)
+        .optional()?;
+    let Some((token, family)) = found else {
+        return Ok(None);
+    };
+    let generation: Option<i64> = u::users
+        .find(&family.user_id)
+        .select(u::token_generation)
+        .first(conn)
+        .optional()?;
+    Ok(Some((token, family, generation)))
+}

@@ -72,7 +72,7 @@ async fn advertises_exactly_what_this_build_supports() {
     );
     assert_eq!(
         doc["grant_types_supported"],
-        serde_json::json!(["authorization_code", "refresh_token"])
+        serde_json::json!(["authorization_code", "refresh_token", "client_credentials"])
     );
     assert_eq!(
         doc["code_challenge_methods_supported"],
@@ -120,6 +120,26 @@ async fn advertises_exactly_what_this_build_supports() {
             "{claim}"
         );
     }
+    assert_eq!(
+        doc["introspection_endpoint"],
+        format!("{}/introspect", app.issuer)
+    );
+    assert_eq!(
+        doc["introspection_endpoint_auth_methods_supported"],
+        serde_json::json!([
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt"
+        ])
+    );
+    assert_eq!(
+        doc["introspection_endpoint_auth_signing_alg_values_supported"],
+        algs
+    );
+    assert_eq!(
+        doc["introspection_signing_alg_values_supported"],
+        serde_json::json!(["RS256"])
+    );
     for path in ["/authorize", "/token", "/userinfo"] {
         let key = match path {
             "/authorize" => "authorization_endpoint",
@@ -131,7 +151,6 @@ async fn advertises_exactly_what_this_build_supports() {
     for absent in [
         "end_session_endpoint",
         "revocation_endpoint",
-        "introspection_endpoint",
         "registration_endpoint",
     ] {
         assert!(

@@ -15,6 +15,7 @@ use tempfile::TempDir;
 pub mod oauth;
 pub mod process;
 pub mod refresh;
+pub mod resources;
 
 /// A database for one test: a temporary SQLite file, or a fresh PostgreSQL schema.
 pub struct TestDatabase {

@@ -149,7 +149,7 @@ impl Fields {
 }
 
 /// Checks, without building anything, that a JSON object has no member twice.
-pub(super) struct NoDuplicateMembers;
+pub(crate) struct NoDuplicateMembers;
 
 impl<'de> Deserialize<'de> for NoDuplicateMembers {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

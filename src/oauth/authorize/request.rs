@@ -131,6 +131,7 @@ impl AuthorizeError {
 pub struct RawParams {
     values: HashMap<String, String>,
     duplicated: Vec<String>,
+    earlier: Vec<(String, String)>,
 }
 
 impl RawParams {
@@ -141,7 +142,8 @@ impl RawParams {
             if value.is_empty() {
                 continue;
             }
-            if out.values.insert(key.clone(), value).is_some() {
+            if let Some(earlier) = out.values.insert(key.clone(), value) {
+                out.earlier.push((key.clone(), earlier));
                 out.duplicated.push(key);
             }
         }
@@ -156,6 +158,24 @@ impl RawParams {
     /// The first parameter given more than once, if any.
     pub fn first_duplicate(&self) -> Option<&str> {
         self.duplicated.first().map(String::as_str)
+    }
+
+    /// Every value given for `key` (for parameters that may repeat, like RFC 8707 `resource`).
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.earlier
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .chain(self.get(key))
+            .collect()
+    }
+
+    /// The first parameter given more than once that is not in `repeatable`, if any.
+    pub fn first_duplicate_except(&self, repeatable: &[&str]) -> Option<&str> {
+        self.duplicated
+            .iter()
+            .map(String::as_str)
+            .find(|k| !repeatable.contains(k))
     }
 
     /// Whether `key` was given more than once.

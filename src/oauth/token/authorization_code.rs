@@ -7,6 +7,7 @@ use crate::domain::client_metadata::GrantType;
 use crate::error::{ErrorCode, OAuthError};
 use crate::issue::Grant;
 use crate::issue::refresh_token::RefreshTokens;
+use crate::oauth::target;
 use crate::registry::Client;
 use crate::secrets;
 use crate::startup::AppState;
@@ -24,13 +25,15 @@ fn invalid_grant() -> OAuthError {
     )
 }
 
-/// Exchanges a code for tokens.
+/// Exchanges a code for tokens; with a `target` resource, the access token's scope is
+/// narrowed to the resource's (the ID token is unchanged).
 pub async fn exchange(
     state: &AppState,
     client: &Client,
     code: &str,
     redirect_uri: &str,
     code_verifier: &str,
+    target: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     if !client.metadata.allows_grant(GrantType::AuthorizationCode) {
         return Err(OAuthError::new(
@@ -38,8 +41,9 @@ pub async fn exchange(
             "the client may not use the authorization code grant",
         ));
     }
+    let resource = target::lookup(state, target).await?;
     let now = state.clock.now();
-    let lifetime = user_tokens::access_lifetime(state, client);
+    let lifetime = target::lifetime(state, client, resource.as_ref());
     let jti = secrets::random_token(16);
     let refreshable = client.metadata.allows_grant(GrantType::RefreshToken);
     let family_id = refreshable.then(|| secrets::random_token(16));
@@ -77,6 +81,7 @@ pub async fn exchange(
         grant.sid.clone(),
         client.client_id.clone(),
     );
+    let aimed = target::decide(state, client, resource.as_ref(), None, &grant.scope)?;
     let access_jti = jti.clone();
     let (user, roles) = state
         .store
@@ -102,11 +107,10 @@ pub async fn exchange(
         client,
         UserTokens {
             grant: &grant,
-            scope: &grant.scope,
+            id_scope: &grant.scope,
+            target: &aimed,
             user: &user,
             roles: &roles,
-            aud: &state.settings.default_audience,
-            lifetime,
             jti: &jti,
             now,
             refresh_token,

@@ -1,6 +1,7 @@
 //! `POST /token`: parse the form into a typed request, authenticate the client, run the grant.
 
 pub mod authorization_code;
+pub mod client_credentials;
 pub mod refresh_token;
 pub mod user_tokens;
 
@@ -11,8 +12,9 @@ use serde::Serialize;
 use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
 use crate::oauth::authorize::request::RawParams;
-use crate::oauth::{client_auth, form};
+use crate::oauth::{client_auth, form, target};
 use crate::startup::AppState;
+use refresh_token::Asked;
 
 /// A token request, by grant type; each variant holds only the parameters its grant takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,13 +27,24 @@ pub enum TokenRequest {
         redirect_uri: String,
         /// PKCE verifier.
         code_verifier: String,
+        /// The resource identifier named by `resource` / `audience`.
+        target: Option<String>,
+    },
+    /// RFC 6749 §4.4: a client acting on its own behalf.
+    ClientCredentials {
+        /// The `scope` parameter.
+        scope: Option<Scope>,
+        /// The resource identifier named by `resource` / `audience`.
+        target: Option<String>,
     },
     /// RFC 6749 §6.
     RefreshToken {
         /// The refresh token.
         refresh_token: String,
-        /// A narrower scope for the new access token.
+        /// A narrower scope for the new tokens.
         scope: Option<Scope>,
+        /// The resource identifier named by `resource` / `audience`.
+        target: Option<String>,
     },
 }
 
@@ -48,30 +61,24 @@ impl TokenRequest {
                 ErrorCode::InvalidRequest,
                 "grant_type is required",
             )),
-            Some("authorization_code")
-                if params.get("resource").is_some() || params.get("audience").is_some() =>
-            {
-                Err(OAuthError::new(
-                    ErrorCode::InvalidTarget,
-                    "no resource server is registered under this identifier",
-                ))
-            }
             Some("authorization_code") => Ok(Self::AuthorizationCode {
                 code: required("code")?,
                 redirect_uri: required("redirect_uri")?,
                 code_verifier: required("code_verifier")?,
+                target: target::requested(params)?,
             }),
-            Some("refresh_token")
-                if params.get("resource").is_some() || params.get("audience").is_some() =>
-            {
-                Err(OAuthError::new(
-                    ErrorCode::InvalidTarget,
-                    "no resource server is registered under this identifier",
-                ))
-            }
+            Some("client_credentials") => Ok(Self::ClientCredentials {
+                scope: params
+                    .get("scope")
+                    .map(Scope::parse)
+                    .transpose()
+                    .map_err(|_| OAuthError::new(ErrorCode::InvalidScope, "scope is malformed"))?,
+                target: target::requested(params)?,
+            }),
             Some("refresh_token") => Ok(Self::RefreshToken {
                 refresh_token: required("refresh_token")?,
                 scope: params.get("scope").map(parse_scope).transpose()?,
+                target: target::requested(params)?,
             }),
             Some(_) => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
@@ -111,6 +118,20 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
 }
 
+impl TokenResponse {
+    /// A response with an access token only (no ID token).
+    pub fn access_only(access_token: String, expires_in: i64, scope: &Scope) -> Self {
+        Self {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            scope: scope.to_string(),
+            refresh_token: None,
+            id_token: None,
+        }
+    }
+}
+
 /// `POST /token`.
 #[tracing::instrument(skip_all, fields(client_id, grant_type))]
 pub async fn token(
@@ -119,7 +140,7 @@ pub async fn token(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, OAuthError> {
     let body = form::read(&req, payload).await?;
-    let params = form::parse(&req, &body)?;
+    let params = form::parse_repeatable(&req, &body, &target::REPEATABLE)?;
     let request = TokenRequest::parse(&params)?;
     let presented = client_auth::presented(&req, &params)?;
     let client = client_auth::authenticate(&state, presented).await?;
@@ -128,17 +149,34 @@ pub async fn token(
             code,
             redirect_uri,
             code_verifier,
+            target,
         } => {
             tracing::Span::current().record("grant_type", "authorization_code");
-            authorization_code::exchange(&state, &client, &code, &redirect_uri, &code_verifier)
-                .await?
+            authorization_code::exchange(
+                &state,
+                &client,
+                &code,
+                &redirect_uri,
+                &code_verifier,
+                target.as_deref(),
+            )
+            .await?
+        }
+        TokenRequest::ClientCredentials { scope, target } => {
+            tracing::Span::current().record("grant_type", "client_credentials");
+            client_credentials::grant(&state, &client, scope.as_ref(), target.as_deref()).await?
         }
         TokenRequest::RefreshToken {
             refresh_token,
             scope,
+            target,
         } => {
             tracing::Span::current().record("grant_type", "refresh_token");
-            refresh_token::refresh(&state, &client, &refresh_token, scope.as_ref()).await?
+            let asked = Asked {
+                scope: scope.as_ref(),
+                target: target.as_deref(),
+            };
+            refresh_token::refresh(&state, &client, &refresh_token, asked).await?
         }
     };
     Ok(HttpResponse::Ok()

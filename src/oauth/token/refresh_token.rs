@@ -1,4 +1,5 @@
-//! The refresh token grant (RFC 6749 §6): rotate once, detect reuse, narrow scope on request.
+//! The refresh token grant (RFC 6749 §6): rotate once, detect reuse, narrow scope or audience
+//! on request.
 
 use serde_json::json;
 
@@ -7,7 +8,9 @@ use crate::domain::client_metadata::GrantType;
 use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
 use crate::issue::Grant;
+use crate::oauth::target::{self, Target};
 use crate::registry::Client;
+use crate::resources::Resource;
 use crate::secrets;
 use crate::startup::AppState;
 use crate::store::refresh_tokens::{self, AccessRecord, Attempt, FamilyRow, Rotation};
@@ -23,18 +26,13 @@ fn invalid_grant() -> OAuthError {
     )
 }
 
-fn scope_too_wide() -> OAuthError {
-    OAuthError::new(
-        ErrorCode::InvalidScope,
-        "the requested scope exceeds the scope originally granted",
-    )
-}
-
-/// The scope a family was granted (empty when its record cannot be read).
-fn granted_scope(family: &FamilyRow) -> Scope {
-    serde_json::from_str::<Grant>(&family.grant_data)
-        .map(|g| g.scope)
-        .unwrap_or_default()
+/// What the client asked to narrow.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asked<'a> {
+    /// A scope within the one granted.
+    pub scope: Option<&'a Scope>,
+    /// A resource identifier for the access token's audience.
+    pub target: Option<&'a str>,
 }
 
 /// What the rotation found, with the user it belongs to.
@@ -42,7 +40,6 @@ enum Outcome {
     Issued(Box<(FamilyRow, UserRow, Vec<String>)>),
     Reused,
     Invalid,
-    ScopeTooWide,
 }
 
 /// Rotates a refresh token and mints a new access token (and ID token when `openid` was granted).
@@ -50,7 +47,7 @@ pub async fn refresh(
     state: &AppState,
     client: &Client,
     refresh_token: &str,
-    scope: Option<&Scope>,
+    asked: Asked<'_>,
 ) -> Result<TokenResponse, OAuthError> {
     if !client.metadata.allows_grant(GrantType::RefreshToken) {
         return Err(OAuthError::new(
@@ -58,37 +55,30 @@ pub async fn refresh(
             "the client may not use the refresh token grant",
         ));
     }
+    let resource = target::lookup(state, asked.target).await?;
+    let token_hash = secrets::digest(refresh_token);
+    if asked.scope.is_some() || resource.is_some() {
+        check_before_spending(state, client, &token_hash, resource.as_ref(), asked.scope).await?;
+    }
     let now = state.clock.now();
     let successor = state.refresh_tokens.successor(refresh_token);
-    let (token_hash, successor_hash) =
-        (secrets::digest(refresh_token), secrets::digest(&successor));
+    let successor_hash = secrets::digest(&successor);
     let lifetimes = &state.settings.lifetimes;
-    let sliding = client
-        .metadata
-        .refresh_token_lifetime
-        .and_then(|s| i64::try_from(s).ok())
-        .unwrap_or(lifetimes.refresh_token);
-    let grace = client
-        .metadata
-        .refresh_token_grace_period
-        .and_then(|s| i64::try_from(s).ok())
-        .unwrap_or(0);
+    let seconds =
+        |v: Option<u64>, default: i64| v.and_then(|s| i64::try_from(s).ok()).unwrap_or(default);
+    let sliding = seconds(
+        client.metadata.refresh_token_lifetime,
+        lifetimes.refresh_token,
+    );
+    let grace = seconds(client.metadata.refresh_token_grace_period, 0);
     let idle_after = now - lifetimes.session_idle;
     let client_id = client.client_id.clone();
-    let asked = scope.cloned();
     let jti = secrets::random_token(16);
-    let lifetime = user_tokens::access_lifetime(state, client);
+    let lifetime = target::lifetime(state, client, resource.as_ref());
     let access_jti = jti.clone();
     let outcome = state
         .store
         .run(move |c| {
-            if let Some(asked) = &asked
-                && let Some(family) = refresh_tokens::family_of(c, &token_hash)?
-                && family.client_id == client_id
-                && !asked.is_subset_of(&granted_scope(&family))
-            {
-                return Ok(Outcome::ScopeTooWide);
-            }
             let attempt = Attempt {
                 token_hash: &token_hash,
                 successor_hash: &successor_hash,
@@ -124,7 +114,6 @@ pub async fn refresh(
     let (family, user, roles) = match outcome {
         Outcome::Issued(issued) => *issued,
         Outcome::Invalid => return Err(invalid_grant()),
-        Outcome::ScopeTooWide => return Err(scope_too_wide()),
         Outcome::Reused => {
             tracing::warn!(client_id = %client.client_id, "refresh token reused; family revoked");
             return Err(invalid_grant());
@@ -133,24 +122,44 @@ pub async fn refresh(
     let mut grant: Grant =
         serde_json::from_str(&family.grant_data).map_err(|e| OAuthError::internal(&e))?;
     grant.nonce = None;
-    let scope = match scope {
-        Some(asked) if !asked.is_subset_of(&grant.scope) => return Err(scope_too_wide()),
-        Some(asked) => asked.clone(),
-        None => grant.scope.clone(),
-    };
+    let aimed: Target =
+        target::decide(state, client, resource.as_ref(), asked.scope, &grant.scope)?;
+    let id_scope = asked.scope.unwrap_or(&grant.scope).clone();
     user_tokens::mint(
         state,
         client,
         UserTokens {
             grant: &grant,
-            scope: &scope,
+            id_scope: &id_scope,
+            target: &aimed,
             user: &user,
             roles: &roles,
-            aud: &state.settings.default_audience,
-            lifetime,
             jti: &jti,
             now,
             refresh_token: Some(successor),
         },
     )
+}
+
+/// Refuses a scope or resource the family cannot have before the token is spent, so a
+/// refused request leaves the client its token.
+async fn check_before_spending(
+    state: &AppState,
+    client: &Client,
+    token_hash: &str,
+    resource: Option<&Resource>,
+    scope: Option<&Scope>,
+) -> Result<(), OAuthError> {
+    let hash = token_hash.to_owned();
+    let family = state
+        .store
+        .run(move |c| refresh_tokens::family_of(c, &hash))
+        .await?;
+    let Some(family) = family.filter(|f| f.client_id == client.client_id) else {
+        return Ok(());
+    };
+    let granted = serde_json::from_str::<Grant>(&family.grant_data)
+        .map(|g| g.scope)
+        .map_err(|e| OAuthError::internal(&e))?;
+    target::decide(state, client, resource, scope, &granted).map(|_| ())
 }

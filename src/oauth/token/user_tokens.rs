@@ -10,6 +10,7 @@ use crate::issue::access_token::{self, AccessTokenInput};
 use crate::issue::claims::{all_claims, release};
 use crate::issue::id_token::{self, IdTokenInput};
 use crate::jose::SigningAlg;
+use crate::oauth::target::Target;
 use crate::registry::Client;
 use crate::startup::AppState;
 use crate::store::users::UserRow;
@@ -21,31 +22,20 @@ use super::TokenResponse;
 pub struct UserTokens<'a> {
     /// The grant (the nonce is released only when present).
     pub grant: &'a Grant,
-    /// The access token's scope (the grant's, or narrower).
-    pub scope: &'a Scope,
+    /// The scope the ID token and its claims follow (the grant's, or narrower).
+    pub id_scope: &'a Scope,
+    /// The access token's audience, scope, lifetime and algorithm.
+    pub target: &'a Target,
     /// The user.
     pub user: &'a UserRow,
     /// The user's roles.
     pub roles: &'a [String],
-    /// The access token's audience.
-    pub aud: &'a str,
-    /// The access token's lifetime, seconds.
-    pub lifetime: i64,
     /// The access token's `jti` (chosen before storage recorded it).
     pub jti: &'a str,
     /// Now, UTC Unix seconds.
     pub now: i64,
     /// The refresh token to hand out, if any.
     pub refresh_token: Option<String>,
-}
-
-/// The access token lifetime for `client`: its own setting, else the server default.
-pub fn access_lifetime(state: &AppState, client: &Client) -> i64 {
-    client
-        .metadata
-        .access_token_lifetime
-        .and_then(|l| i64::try_from(l).ok())
-        .unwrap_or(state.settings.lifetimes.access_token)
 }
 
 /// Signs the tokens and assembles the response.
@@ -57,16 +47,17 @@ pub fn mint(
     let keys = state.keys.current();
     let issuer = state.settings.issuer.as_str();
     let grant = t.grant;
+    let target = t.target;
     let access = access_token::mint(
         &keys,
         AccessTokenInput {
             issuer,
             sub: &grant.user_id,
             client_id: &client.client_id,
-            aud: t.aud,
-            scope: t.scope,
+            aud: &target.aud,
+            scope: &target.scope,
             auth_time: Some(grant.auth_time),
-            roles: t.scope.contains("roles").then_some(t.roles),
+            roles: target.scope.contains("roles").then_some(t.roles),
             sid: Some(&grant.sid),
             userinfo_claims: grant
                 .claims
@@ -77,11 +68,12 @@ pub fn mint(
             generation: Some(t.user.token_generation),
             jti: t.jti,
             now: t.now,
-            exp: t.now + t.lifetime,
+            exp: t.now + target.lifetime,
+            alg: target.alg,
         },
     )
     .map_err(|e| OAuthError::internal(&e))?;
-    let id_token = if t.scope.contains("openid") {
+    let id_token = if t.id_scope.contains("openid") {
         let alg = client
             .metadata
             .id_token_signed_response_alg
@@ -89,7 +81,7 @@ pub fn mint(
             .and_then(SigningAlg::parse)
             .unwrap_or(SigningAlg::RS256);
         let requested = grant.claims.as_ref().and_then(|c| c.get("id_token"));
-        let user_claims = release(&all_claims(t.user, t.roles), t.scope, requested);
+        let user_claims = release(&all_claims(t.user, t.roles), t.id_scope, requested);
         Some(
             id_token::mint(
                 &keys,
@@ -111,8 +103,8 @@ pub fn mint(
     Ok(TokenResponse {
         access_token: access.token,
         token_type: "Bearer",
-        expires_in: t.lifetime,
-        scope: t.scope.to_string(),
+        expires_in: target.lifetime,
+        scope: target.scope.to_string(),
         refresh_token: t.refresh_token,
         id_token,
     })

@@ -1,0 +1,153 @@
+//! `POST /introspect` (RFC 7662, with RFC 9701 JWT responses): an authenticated client or
+//! resource asks whether a token is active; what it may not see is simply inactive.
+
+mod inspect;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Map, Value, json};
+
+use crate::error::{ErrorCode, OAuthError};
+use crate::jose::SigningAlg;
+use crate::jose::sign::sign;
+use crate::oauth::authorize::request::RawParams;
+use crate::oauth::client_auth::{self, Presented};
+use crate::oauth::form;
+use crate::registry::{self, Client};
+use crate::resources::{self, Resource};
+use crate::startup::AppState;
+
+/// The media type of RFC 9701 JWT introspection responses.
+pub const JWT_MEDIA_TYPE: &str = "application/token-introspection+jwt";
+
+/// The algorithm JWT introspection responses are signed with.
+pub const RESPONSE_ALG: SigningAlg = SigningAlg::RS256;
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A confidential client.
+    Client(Box<Client>),
+    /// A resource with its own introspection credentials.
+    Resource(Resource),
+}
+
+impl Caller {
+    /// The id the caller authenticated with.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Client(c) => &c.client_id,
+            Self::Resource(r) => &r.id,
+        }
+    }
+}
+
+fn unauthenticated() -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidClient, "client authentication failed")
+        .with_challenge("Basic realm=\"sigil\"")
+}
+
+/// 401 errors always carry a challenge here, whatever method was tried.
+fn challenged(e: OAuthError) -> OAuthError {
+    if e.code == ErrorCode::InvalidClient {
+        e.with_challenge("Basic realm=\"sigil\"")
+    } else {
+        e
+    }
+}
+
+/// Authenticates a client (any method but `none`) or a resource, in one database round trip
+/// for secrets: clients are looked up first, then resources.
+async fn authenticate(
+    state: &AppState,
+    req: &HttpRequest,
+    params: &RawParams,
+) -> Result<Caller, OAuthError> {
+    let presented = client_auth::presented(req, params).map_err(challenged)?;
+    let (id, secret) = match &presented {
+        Presented::Public { .. } => return Err(unauthenticated()),
+        Presented::Assertion { .. } => {
+            let client = client_auth::authenticate(state, presented).await;
+            return client
+                .map(|c| Caller::Client(Box::new(c)))
+                .map_err(challenged);
+        }
+        Presented::Basic { id, secret } | Presented::Post { id, secret } => (id.clone(), secret),
+    };
+    let (client, resource) = state
+        .store
+        .run(move |c| match registry::get(c, &id)? {
+            Some(client) => Ok((Some(client), None)),
+            None => Ok((None, resources::get(c, &id)?)),
+        })
+        .await?;
+    if let Some(client) = client {
+        let client = client_auth::verify(state, &presented, client).await;
+        return client
+            .map(|c| Caller::Client(Box::new(c)))
+            .map_err(challenged);
+    }
+    match resource {
+        Some(r) if r.secret_matches(secret) => Ok(Caller::Resource(r)),
+        _ => Err(unauthenticated()),
+    }
+}
+
+/// `POST /introspect`.
+#[tracing::instrument(skip_all, fields(client_id))]
+pub async fn introspect(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, OAuthError> {
+    let body = form::read(&req, payload).await?;
+    let params = form::parse(&req, &body)?;
+    let caller = authenticate(&state, &req, &params).await?;
+    tracing::Span::current().record("client_id", caller.id());
+    let token = params
+        .get("token")
+        .ok_or_else(|| OAuthError::new(ErrorCode::InvalidRequest, "token is required"))?;
+    let answer = inspect::inspect(&state, &caller, token)
+        .await?
+        .unwrap_or_else(|| Map::from_iter([("active".to_owned(), Value::Bool(false))]));
+    respond(&req, &state, &caller, answer)
+}
+
+fn wants_jwt(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| {
+            let essence = t.split(';').next().unwrap_or_default().trim();
+            essence.eq_ignore_ascii_case(JWT_MEDIA_TYPE)
+        })
+}
+
+fn respond(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    answer: Map<String, Value>,
+) -> Result<HttpResponse, OAuthError> {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"));
+    if !wants_jwt(req) {
+        return Ok(res.json(answer));
+    }
+    let claims = json!({
+        "iss": state.settings.issuer,
+        "aud": caller.id(),
+        "iat": state.clock.now(),
+        "token_introspection": answer,
+    });
+    let key = state
+        .keys
+        .current()
+        .signing_key(RESPONSE_ALG)
+        .ok_or_else(|| OAuthError::internal(&"no active key for introspection responses"))?;
+    let jwt =
+        sign(&claims, "token-introspection+jwt", &key).map_err(|e| OAuthError::internal(&e))?;
+    Ok(res.content_type(JWT_MEDIA_TYPE).body(jwt))
+}

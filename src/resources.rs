@@ -1,0 +1,141 @@
+//! Resource registration: validated metadata in, the stored resource out, secrets hashed.
+
+use serde_json::{Map, Value, json};
+
+use crate::audit::AuditEvent;
+use crate::domain::resource::{ResourceMetadata, ResourceMetadataError};
+use crate::secrets;
+use crate::store::resources::{self, ResourceRow};
+use crate::store::{DbConnection, StoreError, transaction};
+
+/// Why a resource could not be registered.
+#[derive(Debug, thiserror::Error)]
+pub enum ResourceError {
+    /// The metadata is invalid, or its identifier is taken.
+    #[error(transparent)]
+    Metadata(#[from] ResourceMetadataError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A registered resource as loaded for a request.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Random id; with introspection enabled, the id it authenticates with.
+    pub id: String,
+    /// SHA-256 of its introspection secret, when it has one.
+    pub secret_hash: Option<String>,
+    /// Validated metadata.
+    pub metadata: ResourceMetadata,
+    /// When it was registered, UTC Unix seconds.
+    pub created_at: i64,
+}
+
+impl Resource {
+    /// The resource as JSON: `id`, the secret (only when just issued), `created_at`, metadata.
+    pub fn to_json(&self, secret: Option<&str>) -> Value {
+        let mut out = Map::new();
+        out.insert("id".into(), json!(self.id));
+        if let Some(secret) = secret {
+            out.insert("client_secret".into(), json!(secret));
+        }
+        out.insert("created_at".into(), json!(self.created_at));
+        if let Ok(Value::Object(meta)) = serde_json::to_value(&self.metadata) {
+            out.extend(meta);
+        }
+        Value::Object(out)
+    }
+
+    /// Whether `secret` is this resource's introspection secret (constant time).
+    pub fn secret_matches(&self, secret: &str) -> bool {
+        self.secret_hash
+            .as_deref()
+            .is_some_and(|h| secrets::matches(secret, h))
+    }
+
+    fn from_row(row: ResourceRow) -> Result<Self, StoreError> {
+        let metadata = ResourceMetadata::parse(&row.metadata)
+            .map_err(|e| StoreError::Corrupt(format!("resource {}: {e}", row.id)))?;
+        Ok(Self {
+            id: row.id,
+            secret_hash: row.secret_hash,
+            metadata,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Validates `json`, stores the resource and returns it with its one-time secret.
+pub fn register(
+    conn: &mut DbConnection,
+    json: &str,
+    now: i64,
+    actor: &str,
+) -> Result<(Resource, Option<String>), ResourceError> {
+    let metadata = ResourceMetadata::parse(json)?;
+    let secret = metadata.introspection.then(|| secrets::random_token(32));
+    let resource = Resource {
+        id: secrets::random_token(16),
+        secret_hash: secret.as_deref().map(secrets::digest),
+        metadata,
+        created_at: now,
+    };
+    let stored = serde_json::to_string(&resource.metadata)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let row = ResourceRow {
+        id: resource.id.clone(),
+        identifier: resource.metadata.identifier.clone(),
+        metadata: stored,
+        secret_hash: resource.secret_hash.clone(),
+        created_at: now,
+    };
+    let created = transaction(conn, |conn| {
+        resources::create(conn, &row)?;
+        AuditEvent::new(actor, "resource.create", Some(resource.id.clone()))
+            .detail(json!({"identifier": resource.metadata.identifier}))
+            .write(conn, now)
+    });
+    match created {
+        Ok(()) => Ok((resource, secret)),
+        Err(StoreError::Conflict(_)) => Err(ResourceMetadataError(format!(
+            "a resource with identifier {:?} is already registered",
+            resource.metadata.identifier
+        ))
+        .into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Loads one resource by id.
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<Resource>, StoreError> {
+    resources::get(conn, id)?
+        .map(Resource::from_row)
+        .transpose()
+}
+
+/// Loads the resource registered under `identifier`.
+pub fn by_identifier(
+    conn: &mut DbConnection,
+    identifier: &str,
+) -> Result<Option<Resource>, StoreError> {
+    resources::by_identifier(conn, identifier)?
+        .map(Resource::from_row)
+        .transpose()
+}
+
+/// Every resource, oldest first.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<Resource>, StoreError> {
+    resources::list(conn)?
+        .into_iter()
+        .map(Resource::from_row)
+        .collect()
+}
+
+/// Deletes a resource and records it; `NotFound` when there was none.
+pub fn delete(conn: &mut DbConnection, id: &str, now: i64, actor: &str) -> Result<(), StoreError> {
+    transaction(conn, |conn| {
+        resources::delete(conn, id)?;
+        AuditEvent::new(actor, "resource.delete", Some(id.to_owned())).write(conn, now)
+    })
+}
