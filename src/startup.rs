@@ -8,6 +8,7 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
+use crate::backchannel::{Notifier, Retry};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{KekSource, Settings};
 use crate::jose::{Kek, KeySet};
@@ -42,6 +43,9 @@ pub enum StartupError {
     /// A setting is unusable.
     #[error("{0}")]
     Config(String),
+    /// The back-channel logout HTTP client could not be built.
+    #[error("back-channel logout client: {0}")]
+    Backchannel(#[from] reqwest::Error),
     /// The metrics registry could not be set up.
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
@@ -65,6 +69,8 @@ pub struct AppState {
     pub csrf: Csrf,
     /// An argon2id hash of a random password, verified for unknown users so they take as long.
     pub dummy_hash: String,
+    /// Delivers back-channel logout tokens (one shared HTTP client).
+    pub backchannel: Notifier,
 }
 
 /// Opens and migrates the store (blocking).
@@ -176,6 +182,7 @@ impl Application {
             branding,
             csrf: prepared.csrf,
             dummy_hash: prepared.dummy_hash,
+            backchannel: Notifier::new(Retry::default())?,
         });
         let metrics = web::Data::new(Metrics::new()?);
         crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);
