@@ -21,6 +21,10 @@ pub struct ProviderMetadata {
     pub userinfo_endpoint: String,
     /// Where the signing keys are published.
     pub jwks_uri: String,
+    /// `/revoke` (RFC 7009).
+    pub revocation_endpoint: String,
+    /// Client authentication methods at `/revoke`.
+    pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
     /// Scopes clients may request.
     pub scopes_supported: Vec<&'static str>,
     /// Response types `/authorize` accepts: `code` only (OAuth 2.1).
@@ -57,6 +61,14 @@ pub struct ProviderMetadata {
     pub authorization_response_iss_parameter_supported: bool,
 }
 
+/// Client authentication methods accepted at `/token` and `/revoke`.
+const CLIENT_AUTH_METHODS: [&str; 4] = [
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+    "none",
+];
+
 /// The serialized documents and their ETags.
 #[derive(Debug, Clone)]
 pub struct Discovery {
@@ -80,6 +92,8 @@ impl Discovery {
             token_endpoint: endpoint(issuer, "/token"),
             userinfo_endpoint: endpoint(issuer, "/userinfo"),
             jwks_uri: endpoint(issuer, "/jwks"),
+            revocation_endpoint: endpoint(issuer, "/revoke"),
+            revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.to_vec(),
             scopes_supported: SUPPORTED_SCOPES.to_vec(),
             response_types_supported: vec!["code"],
             response_modes_supported: vec!["query", "form_post"],
@@ -87,12 +101,7 @@ impl Discovery {
             subject_types_supported: vec!["public"],
             id_token_signing_alg_values_supported: SigningAlg::names(),
             userinfo_signing_alg_values_supported: SigningAlg::names(),
-            token_endpoint_auth_methods_supported: vec![
-                "client_secret_basic",
-                "client_secret_post",
-                "private_key_jwt",
-                "none",
-            ],
+            token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.to_vec(),
             token_endpoint_auth_signing_alg_values_supported: SigningAlg::names(),
             code_challenge_methods_supported: vec!["S256"],
             prompt_values_supported: vec!["none", "login", "consent", "select_account"],

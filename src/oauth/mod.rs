@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod form;
 pub mod jwks;
 pub mod pkce;
+pub mod revoke;
 pub mod token;
 pub mod userinfo;
 
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(authorize::authorize)),
     )
     .service(web::resource("/token").route(web::post().to(token::token)))
+    .service(web::resource("/revoke").route(web::post().to(revoke::revoke)))
     .service(
         web::resource("/userinfo")
             .route(web::get().to(userinfo::userinfo))

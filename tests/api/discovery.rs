@@ -120,9 +120,13 @@ async fn advertises_exactly_what_this_build_supports() {
         };
         assert_eq!(doc[key], format!("{}{path}", app.issuer));
     }
+    assert_eq!(doc["revocation_endpoint"], format!("{}/revoke", app.issuer));
+    assert_eq!(
+        doc["revocation_endpoint_auth_methods_supported"],
+        doc["token_endpoint_auth_methods_supported"]
+    );
     for absent in [
         "end_session_endpoint",
-        "revocation_endpoint",
         "introspection_endpoint",
         "registration_endpoint",
     ] {

@@ -12,6 +12,7 @@ use sigil::config::{RawSettings, Settings};
 use sigil::startup::{AppState, Application};
 use tempfile::TempDir;
 
+pub mod logout;
 pub mod oauth;
 
 /// A database for one test: a temporary SQLite file, or a fresh PostgreSQL schema.

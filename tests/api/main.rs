@@ -12,6 +12,8 @@ mod keys;
 mod login_errors;
 mod ops;
 mod pages;
+mod revoke;
 mod signin;
+mod signout;
 mod token;
 mod userinfo;
