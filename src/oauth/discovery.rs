@@ -25,6 +25,12 @@ pub struct ProviderMetadata {
     pub revocation_endpoint: String,
     /// Client authentication methods at `/revoke`.
     pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
+    /// `/logout` (OIDC RP-Initiated Logout 1.0).
+    pub end_session_endpoint: String,
+    /// Back-channel logout tokens are sent (OIDC Back-Channel Logout 1.0).
+    pub backchannel_logout_supported: bool,
+    /// Logout tokens carry `sid`.
+    pub backchannel_logout_session_supported: bool,
     /// Scopes clients may request.
     pub scopes_supported: Vec<&'static str>,
     /// Response types `/authorize` accepts: `code` only (OAuth 2.1).
@@ -94,6 +100,9 @@ impl Discovery {
             jwks_uri: endpoint(issuer, "/jwks"),
             revocation_endpoint: endpoint(issuer, "/revoke"),
             revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.to_vec(),
+            end_session_endpoint: endpoint(issuer, "/logout"),
+            backchannel_logout_supported: true,
+            backchannel_logout_session_supported: true,
             scopes_supported: SUPPORTED_SCOPES.to_vec(),
             response_types_supported: vec!["code"],
             response_modes_supported: vec!["query", "form_post"],

@@ -5,6 +5,7 @@ pub mod client_auth;
 pub mod discovery;
 pub mod form;
 pub mod jwks;
+pub mod logout;
 pub mod pkce;
 pub mod revoke;
 pub mod token;

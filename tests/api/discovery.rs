@@ -125,11 +125,13 @@ async fn advertises_exactly_what_this_build_supports() {
         doc["revocation_endpoint_auth_methods_supported"],
         doc["token_endpoint_auth_methods_supported"]
     );
-    for absent in [
-        "end_session_endpoint",
-        "introspection_endpoint",
-        "registration_endpoint",
-    ] {
+    assert_eq!(
+        doc["end_session_endpoint"],
+        format!("{}/logout", app.issuer)
+    );
+    assert_eq!(doc["backchannel_logout_supported"], true);
+    assert_eq!(doc["backchannel_logout_session_supported"], true);
+    for absent in ["introspection_endpoint", "registration_endpoint"] {
         assert!(
             doc.get(absent).is_none(),
             "{absent} advertised before it exists"

@@ -10,6 +10,7 @@ mod housekeeping;
 mod id_token;
 mod keys;
 mod login_errors;
+mod logout;
 mod ops;
 mod pages;
 mod revoke;
