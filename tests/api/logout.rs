@@ -153,6 +153,10 @@ async fn without_a_hint_the_person_confirms_with_a_csrf_token() {
     assert!(!app.asks_for_password(&client).await, "still signed in");
     form.pop();
     form.push(("csrf_token", &csrf));
+    let mut undecided = form.clone();
+    undecided.remove(3);
+    let res = app.post_form("/logout/confirm", &undecided).await;
+    expect_page(res, 400, "Choose whether to sign out").await;
     let mut stay = form.clone();
     stay[3] = ("logout", "no");
     expect_page(
