@@ -7,7 +7,7 @@ use sigil::backchannel::{Notice, Notifier, Retry};
 
 use crate::helpers::logout::{Receiver, check_logout_token};
 use crate::helpers::oauth::jwt_parts;
-use crate::helpers::{TestApp, TestClient, expect_page, hidden_value};
+use crate::helpers::{TestApp, TestClient, TestDatabase, expect_page, hidden_value, manual_clock};
 
 const BYE: &str = "http://127.0.0.1:9/bye";
 
@@ -173,6 +173,27 @@ async fn without_a_hint_the_person_confirms_with_a_csrf_token() {
 }
 
 #[tokio::test]
+async fn an_expired_id_token_hint_still_identifies_the_client() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock.clone()).await;
+    app.create_ada(&[]).await;
+    let client = app.logout_client(None).await;
+    let (id_token, claims) = sign_in(&app, &client).await;
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    clock.advance(lifetime + 600);
+    let res = logout(
+        &app,
+        &[
+            ("id_token_hint", &id_token),
+            ("post_logout_redirect_uri", BYE),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], BYE);
+}
+
+#[tokio::test]
 async fn without_a_session_a_registered_return_address_is_still_honoured() {
     let app = TestApp::spawn().await;
     let client = app.logout_client(None).await;
@@ -182,6 +203,8 @@ async fn without_a_session_a_registered_return_address_is_still_honoured() {
             ("client_id", &client.id),
             ("post_logout_redirect_uri", BYE),
             ("state", "x"),
+            ("logout_hint", "ada"),
+            ("ui_locales", "fr-CA en"),
         ],
     )
     .await;
