@@ -1,6 +1,7 @@
 //! sigil: an OAuth 2.1 / OpenID Connect identity provider.
 
 pub mod audit;
+pub mod backchannel;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod password;
 pub mod registry;
 pub mod resources;
 pub mod secrets;
+pub mod signout;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -8,6 +8,7 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
+use crate::backchannel::{Notifier, Retry};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{KekSource, Settings};
 use crate::issue::refresh_token::RefreshTokens;
@@ -43,6 +44,9 @@ pub enum StartupError {
     /// A setting is unusable.
     #[error("{0}")]
     Config(String),
+    /// The back-channel logout HTTP client could not be built.
+    #[error("back-channel logout client: {0}")]
+    Backchannel(#[from] reqwest::Error),
     /// The metrics registry could not be set up.
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
@@ -68,6 +72,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Refresh-token successor derivation.
     pub refresh_tokens: RefreshTokens,
+    /// Delivers back-channel logout tokens (one shared HTTP client).
+    pub backchannel: Notifier,
 }
 
 /// Opens and migrates the store (blocking).
@@ -186,6 +192,7 @@ impl Application {
             csrf: prepared.csrf,
             dummy_hash: prepared.dummy_hash,
             refresh_tokens: prepared.refresh_tokens,
+            backchannel: Notifier::new(Retry::default())?,
         });
         let metrics = web::Data::new(Metrics::new()?);
         crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);

@@ -6,10 +6,13 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 
 use crate::audit::AuditEvent;
+use crate::backchannel::{self, Notifier, Retry};
 use crate::config::Settings;
 use crate::domain::user::{UserView, Username, parse_email, parse_name, parse_role};
+use crate::jose::KeySet;
+use crate::startup::load_kek;
 use crate::store::users::{self, UserRow};
-use crate::store::{StoreError, transaction};
+use crate::store::{Store, StoreError, keys, transaction};
 
 /// User commands.
 #[derive(Debug, Subcommand)]
@@ -32,11 +35,17 @@ pub enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// End every session and refresh token of a user; access tokens issued before turn inactive.
+    Signout {
+        /// The user's login name.
+        username: String,
+    },
 }
 
 /// Runs a user command.
 pub async fn run(cmd: UserCommand, settings: Settings) -> anyhow::Result<()> {
     match cmd {
+        UserCommand::Signout { username } => signout(&username, settings).await,
         UserCommand::Create {
             username,
             email,
@@ -96,6 +105,56 @@ pub async fn run(cmd: UserCommand, settings: Settings) -> anyhow::Result<()> {
             super::print_json(&view)
         }
     }
+}
+
+/// `sigil user signout USERNAME`: one transaction, then back-channel logout, awaited.
+async fn signout(username: &str, settings: Settings) -> anyhow::Result<()> {
+    let name = Username::parse(username)
+        .map(|u| u.as_str().to_owned())
+        .unwrap_or_else(|_| username.to_owned());
+    let store = super::store(settings.clone()).await?;
+    let now = super::now();
+    let lookup = name.clone();
+    let Some(done) = store
+        .run(move |c| crate::signout::sign_out_user(c, &lookup, "cli", now))
+        .await?
+    else {
+        bail!("no user named '{name}'");
+    };
+    let wanted = done.ended.iter().any(|s| {
+        s.clients
+            .iter()
+            .any(|c| c.metadata.backchannel_logout_uri.is_some())
+    });
+    let deliveries = if wanted {
+        let keys = load_keys(&settings, &store, now).await?;
+        let notices = backchannel::notices(&keys, &settings.issuer, &done.ended, now);
+        Notifier::new(Retry::default())?.deliver_all(notices).await
+    } else {
+        Vec::new()
+    };
+    let delivered = deliveries.iter().filter(|d| d.delivered).count();
+    super::print_json(&serde_json::json!({
+        "user_id": done.user_id,
+        "sessions_ended": done.sessions_ended,
+        "refresh_families_revoked": done.refresh_families_revoked,
+        "backchannel_logout": {
+            "delivered": delivered,
+            "failed": deliveries.len() - delivered,
+        },
+    }))
+}
+
+/// The signing keys, decrypted under the KEK.
+async fn load_keys(settings: &Settings, store: &Store, now: i64) -> anyhow::Result<KeySet> {
+    let settings = settings.clone();
+    let store = store.clone();
+    super::blocking(move || -> anyhow::Result<KeySet> {
+        let kek = load_kek(&settings)?;
+        let rows = keys::published(&mut *store.conn()?, now)?;
+        Ok(KeySet::load(&rows, &kek)?)
+    })
+    .await?
 }
 
 /// Reads the password from standard input, without its final line break.

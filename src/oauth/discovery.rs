@@ -29,6 +29,16 @@ pub struct ProviderMetadata {
     pub introspection_signing_alg_values_supported: Vec<&'static str>,
     /// Where the signing keys are published.
     pub jwks_uri: String,
+    /// `/revoke` (RFC 7009).
+    pub revocation_endpoint: String,
+    /// Client authentication methods at `/revoke`.
+    pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
+    /// `/logout` (OIDC RP-Initiated Logout 1.0).
+    pub end_session_endpoint: String,
+    /// Back-channel logout tokens are sent (OIDC Back-Channel Logout 1.0).
+    pub backchannel_logout_supported: bool,
+    /// Logout tokens carry `sid`.
+    pub backchannel_logout_session_supported: bool,
     /// Scopes clients may request.
     pub scopes_supported: Vec<&'static str>,
     /// Response types `/authorize` accepts: `code` only (OAuth 2.1).
@@ -65,6 +75,14 @@ pub struct ProviderMetadata {
     pub authorization_response_iss_parameter_supported: bool,
 }
 
+/// Client authentication methods accepted at `/token` and `/revoke`.
+const CLIENT_AUTH_METHODS: [&str; 4] = [
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+    "none",
+];
+
 /// The serialized documents and their ETags.
 #[derive(Debug, Clone)]
 pub struct Discovery {
@@ -98,6 +116,11 @@ impl Discovery {
                 crate::oauth::introspect::RESPONSE_ALG.as_str(),
             ],
             jwks_uri: endpoint(issuer, "/jwks"),
+            revocation_endpoint: endpoint(issuer, "/revoke"),
+            revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.to_vec(),
+            end_session_endpoint: endpoint(issuer, "/logout"),
+            backchannel_logout_supported: true,
+            backchannel_logout_session_supported: true,
             scopes_supported: SUPPORTED_SCOPES.to_vec(),
             response_types_supported: vec!["code"],
             response_modes_supported: vec!["query", "form_post"],
@@ -109,12 +132,7 @@ impl Discovery {
             subject_types_supported: vec!["public"],
             id_token_signing_alg_values_supported: SigningAlg::names(),
             userinfo_signing_alg_values_supported: SigningAlg::names(),
-            token_endpoint_auth_methods_supported: vec![
-                "client_secret_basic",
-                "client_secret_post",
-                "private_key_jwt",
-                "none",
-            ],
+            token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS.to_vec(),
             token_endpoint_auth_signing_alg_values_supported: SigningAlg::names(),
             code_challenge_methods_supported: vec!["S256"],
             prompt_values_supported: vec!["none", "login", "consent", "select_account"],

@@ -6,7 +6,9 @@ pub mod discovery;
 pub mod form;
 pub mod introspect;
 pub mod jwks;
+pub mod logout;
 pub mod pkce;
+pub mod revoke;
 pub mod target;
 pub mod token;
 pub mod userinfo;
@@ -32,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(web::resource("/token").route(web::post().to(token::token)))
     .service(web::resource("/introspect").route(web::post().to(introspect::introspect)))
+    .service(web::resource("/revoke").route(web::post().to(revoke::revoke)))
     .service(
         web::resource("/userinfo")
             .route(web::get().to(userinfo::userinfo))

@@ -118,6 +118,15 @@ pub async fn userinfo(
     let (false, Some(user), Some(client)) = (denied, user, client) else {
         return Err(invalid_token());
     };
+    // A token from before "sign out everywhere" (or carrying no generation) is dead.
+    let generation = decoded
+        .claims
+        .get(crate::issue::access_token::GENERATION)
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if generation < user.token_generation {
+        return Err(invalid_token());
+    }
     let mut claims = Map::new();
     claims.insert("sub".into(), Value::String(user.id.clone()));
     let requested: Option<Value> = decoded

@@ -80,3 +80,11 @@ pub fn roles(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, Stor
         .order(r::role.asc())
         .load(conn)?)
 }
+
+/// Bumps the user's token generation ("sign out everywhere"); returns the new one.
+pub fn bump_generation(conn: &mut DbConnection, id: &str) -> Result<i64, StoreError> {
+    diesel::update(u::users.find(id))
+        .set(u::token_generation.eq(u::token_generation + 1))
+        .execute(conn)?;
+    Ok(u::users.find(id).select(u::token_generation).first(conn)?)
+}

@@ -6,6 +6,7 @@ pub mod consent;
 pub mod cookies;
 pub mod csrf;
 pub mod login;
+pub mod logout;
 pub mod pages;
 pub mod server_errors;
 pub mod session;
@@ -17,7 +18,7 @@ pub use pages::{error_page, render, scope_description, wants_html};
 
 use actix_web::web;
 
-/// Registers the login and consent pages.
+/// Registers the login, consent and logout pages.
 pub fn browser_routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/login")
@@ -30,5 +31,11 @@ pub fn browser_routes(cfg: &mut web::ServiceConfig) {
             .app_data(web::PayloadConfig::new(16 * 1024))
             .route(web::get().to(consent::show))
             .route(web::post().to(consent::submit)),
-    );
+    )
+    .service(
+        web::resource("/logout")
+            .route(web::get().to(logout::get))
+            .route(web::post().to(logout::post)),
+    )
+    .service(web::resource("/logout/confirm").route(web::post().to(logout::confirm)));
 }

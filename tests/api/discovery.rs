@@ -148,16 +148,21 @@ async fn advertises_exactly_what_this_build_supports() {
         };
         assert_eq!(doc[key], format!("{}{path}", app.issuer));
     }
-    for absent in [
-        "end_session_endpoint",
-        "revocation_endpoint",
-        "registration_endpoint",
-    ] {
-        assert!(
-            doc.get(absent).is_none(),
-            "{absent} advertised before it exists"
-        );
-    }
+    assert_eq!(doc["revocation_endpoint"], format!("{}/revoke", app.issuer));
+    assert_eq!(
+        doc["revocation_endpoint_auth_methods_supported"],
+        doc["token_endpoint_auth_methods_supported"]
+    );
+    assert_eq!(
+        doc["end_session_endpoint"],
+        format!("{}/logout", app.issuer)
+    );
+    assert_eq!(doc["backchannel_logout_supported"], true);
+    assert_eq!(doc["backchannel_logout_session_supported"], true);
+    assert!(
+        doc.get("registration_endpoint").is_none(),
+        "registration advertised before it exists"
+    );
 }
 
 #[tokio::test]
