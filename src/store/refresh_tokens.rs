@@ -275,17 +275,22 @@ pub fn family_of(
         .optional()?)
 }
 
-/// Revokes every family bound to a browser session; returns how many were live.
+/// Revokes every family bound to a browser session, with their access tokens; returns how
+/// many were live.
 pub fn revoke_for_session(
     conn: &mut DbConnection,
     sid: &str,
     now: i64,
 ) -> Result<usize, StoreError> {
-    Ok(
-        diesel::update(f::refresh_families.filter(f::sid.eq(sid).and(f::revoked_at.is_null())))
-            .set(f::revoked_at.eq(now))
-            .execute(conn)?,
-    )
+    let live: Vec<String> = f::refresh_families
+        .filter(f::sid.eq(sid).and(f::revoked_at.is_null()))
+        .select(f::id)
+        .load(conn)?;
+    let n = diesel::update(f::refresh_families.filter(f::id.eq_any(&live)))
+        .set(f::revoked_at.eq(now))
+        .execute(conn)?;
+    deny_access_tokens(conn, &live, now)?;
+    Ok(n)
 }
 
 /// Revokes every family of a user; returns how many were live.

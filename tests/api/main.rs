@@ -11,6 +11,7 @@ mod housekeeping;
 mod id_token;
 mod introspect;
 mod keys;
+mod lifecycle;
 mod login_errors;
 mod logout;
 mod ops;
