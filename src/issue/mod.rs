@@ -33,4 +33,7 @@ pub struct Grant {
     pub sid: String,
     /// The `claims` request parameter.
     pub claims: Option<serde_json::Value>,
+    /// The resource named at the authorization endpoint (RFC 8707).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }

@@ -51,6 +51,20 @@ pub fn requested(params: &RawParams) -> Result<Option<String>, OAuthError> {
     Ok(first.map(str::to_owned))
 }
 
+/// The resource a token request is for: the one it names, else the one its grant named at
+/// the authorization endpoint. Naming another resource than the grant's is `invalid_target`.
+pub fn reconcile<'a>(
+    asked: Option<&'a str>,
+    granted: Option<&'a str>,
+) -> Result<Option<&'a str>, OAuthError> {
+    match (asked, granted) {
+        (Some(a), Some(g)) if a != g => Err(invalid_target(
+            "the token request names another resource than the authorization request",
+        )),
+        _ => Ok(asked.or(granted)),
+    }
+}
+
 /// Loads the resource registered under `target`; an unregistered one is `invalid_target`.
 pub async fn lookup(
     state: &AppState,
@@ -65,6 +79,14 @@ pub async fn lookup(
         .await?
         .ok_or_else(|| invalid_target("no resource is registered under this identifier"))?;
     Ok(Some(resource))
+}
+
+/// The longest lifetime any access token may have here: what a revocation recorded before
+/// the exact target is known must cover.
+pub fn longest_lifetime(state: &AppState) -> i64 {
+    let resource_max =
+        i64::try_from(crate::domain::resource::MAX_ACCESS_TOKEN_LIFETIME).unwrap_or(i64::MAX);
+    state.settings.lifetimes.access_token.max(resource_max)
 }
 
 /// Access-token lifetime: the resource's, else the client's, else the configured default.

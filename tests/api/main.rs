@@ -18,6 +18,7 @@ mod ops;
 mod pages;
 mod races;
 mod refresh;
+mod resource_indicators;
 mod resources;
 mod revoke;
 mod signin;

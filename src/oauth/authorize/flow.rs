@@ -244,6 +244,7 @@ pub async fn issue_code(
         amr: session.amr.split(' ').map(str::to_owned).collect(),
         sid: session.sid.clone(),
         claims: req.claims.clone(),
+        resource: req.resource.clone(),
     };
     let row = CodeRow {
         code_hash: secrets::digest(&code),

@@ -22,6 +22,7 @@ fn request(prompt: Prompt, max_age: Option<i64>) -> AuthorizeRequest {
         login_hint: None,
         id_token_hint: None,
         claims: None,
+        resource: None,
     }
 }
 

@@ -6,11 +6,12 @@ pub mod response;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::registry;
+use crate::oauth::target;
+use crate::registry::{self, Client};
 use crate::startup::AppState;
 use crate::web::session::{self, Browser};
 
-use request::{AuthorizeError, RawParams, parse, unknown_client};
+use request::{AuthorizeError, AuthorizeRequest, RawParams, parse, unknown_client};
 
 /// `GET /authorize` (query) and `POST /authorize` (form body, OIDC Core §3.1.2.1).
 #[tracing::instrument(skip_all, fields(client_id))]
@@ -52,6 +53,7 @@ async fn run(
         })?
         .ok_or_else(unknown_client)?;
     let request = parse(&params, &client)?;
+    check_resource(state, &client, &request).await?;
     let session = session::current(req, state).await.map_err(|e| {
         tracing::error!(error = %e, "session lookup failed");
         AuthorizeError::redirect(
@@ -61,4 +63,29 @@ async fn run(
         )
     })?;
     flow::proceed(state, browser, &client, request, session, None, false).await
+}
+
+/// A named resource must be registered and usable by the client with the requested scope.
+async fn check_resource(
+    state: &AppState,
+    client: &Client,
+    request: &AuthorizeRequest,
+) -> Result<(), AuthorizeError> {
+    if request.resource.is_none() {
+        return Ok(());
+    }
+    let refuse = |e: crate::error::OAuthError| {
+        let unavailable = e.code == crate::error::ErrorCode::ServerError;
+        let code = if unavailable {
+            crate::error::ErrorCode::TemporarilyUnavailable
+        } else {
+            e.code
+        };
+        AuthorizeError::redirect(&request.reply, code, e.description)
+    };
+    let resource = target::lookup(state, request.resource.as_deref())
+        .await
+        .map_err(refuse)?;
+    target::decide(state, client, resource.as_ref(), None, &request.scope).map_err(refuse)?;
+    Ok(())
 }

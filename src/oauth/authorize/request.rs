@@ -83,6 +83,9 @@ pub struct AuthorizeRequest {
     pub id_token_hint: Option<String>,
     /// The `claims` request parameter.
     pub claims: Option<Value>,
+    /// The resource (RFC 8707 `resource` or `audience`) the access token is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 /// An authorization error: a page when the redirect cannot be trusted, else a redirect.
@@ -227,7 +230,7 @@ pub fn parse(params: &RawParams, client: &Client) -> Result<AuthorizeRequest, Au
         mode,
     };
     let err = |code, text: &str| AuthorizeError::redirect(&reply, code, text);
-    if let Some(dup) = params.duplicated.first() {
+    if let Some(dup) = params.first_duplicate_except(&crate::oauth::target::REPEATABLE) {
         return Err(err(
             ErrorCode::InvalidRequest,
             &format!("parameter {dup} is given more than once"),
@@ -287,12 +290,8 @@ pub fn parse(params: &RawParams, client: &Client) -> Result<AuthorizeRequest, Au
     }
     let scope =
         parse_scope(params.get("scope"), client).map_err(|e| err(ErrorCode::InvalidScope, e))?;
-    if params.get("resource").is_some() {
-        return Err(err(
-            ErrorCode::InvalidTarget,
-            "no resource server is registered under this identifier",
-        ));
-    }
+    let resource =
+        crate::oauth::target::requested(params).map_err(|e| err(e.code, &e.description))?;
     let code_challenge = CodeChallenge::parse(
         params.get("code_challenge"),
         params.get("code_challenge_method"),
@@ -327,6 +326,7 @@ pub fn parse(params: &RawParams, client: &Client) -> Result<AuthorizeRequest, Au
         login_hint: params.get("login_hint").map(str::to_owned),
         id_token_hint: params.get("id_token_hint").map(str::to_owned),
         claims,
+        resource,
     })
 }
 

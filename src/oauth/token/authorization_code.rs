@@ -41,9 +41,11 @@ pub async fn exchange(
             "the client may not use the authorization code grant",
         ));
     }
-    let resource = target::lookup(state, target).await?;
+    let mut resource = target::lookup(state, target).await?;
     let now = state.clock.now();
-    let lifetime = target::lifetime(state, client, resource.as_ref());
+    // Until the grant is read, its resource (and so the exact lifetime) is unknown: a reuse
+    // keeps the access token on the denylist for the longest lifetime any token may have.
+    let longest = target::longest_lifetime(state);
     let jti = secrets::random_token(16);
     let refreshable = client.metadata.allows_grant(GrantType::RefreshToken);
     let family_id = refreshable.then(|| secrets::random_token(16));
@@ -51,7 +53,7 @@ pub async fn exchange(
     let client_id = client.client_id.clone();
     let issued = Issued {
         jti: jti.clone(),
-        exp: now + lifetime,
+        exp: now + longest,
         family: family_id.clone(),
     };
     let redemption = state
@@ -71,6 +73,12 @@ pub async fn exchange(
     if grant.redirect_uri != redirect_uri || !grant.code_challenge.verify(code_verifier) {
         return Err(invalid_grant());
     }
+    let named = target::reconcile(target, grant.resource.as_deref())?;
+    if named != target {
+        resource = target::lookup(state, named).await?;
+    }
+    let aimed = target::decide(state, client, resource.as_ref(), None, &grant.scope)?;
+    let lifetime = aimed.lifetime;
     let refresh_token = family_id.as_ref().map(|_| RefreshTokens::first());
     let family = match (&family_id, &refresh_token) {
         (Some(id), Some(token)) => Some(new_family(state, client, &grant, id, token, now)?),
@@ -81,7 +89,6 @@ pub async fn exchange(
         grant.sid.clone(),
         client.client_id.clone(),
     );
-    let aimed = target::decide(state, client, resource.as_ref(), None, &grant.scope)?;
     let access_jti = jti.clone();
     let (user, roles) = state
         .store

@@ -55,11 +55,12 @@ pub async fn refresh(
             "the client may not use the refresh token grant",
         ));
     }
-    let resource = target::lookup(state, asked.target).await?;
     let token_hash = secrets::digest(refresh_token);
-    if asked.scope.is_some() || resource.is_some() {
-        check_before_spending(state, client, &token_hash, resource.as_ref(), asked.scope).await?;
-    }
+    let checked = if asked.scope.is_some() || asked.target.is_some() {
+        Some(aim_before_spending(state, client, &token_hash, asked).await?)
+    } else {
+        None
+    };
     let now = state.clock.now();
     let successor = state.refresh_tokens.successor(refresh_token);
     let successor_hash = secrets::digest(&successor);
@@ -74,7 +75,7 @@ pub async fn refresh(
     let idle_after = now - lifetimes.session_idle;
     let client_id = client.client_id.clone();
     let jti = secrets::random_token(16);
-    let lifetime = target::lifetime(state, client, resource.as_ref());
+    let longest = target::longest_lifetime(state);
     let access_jti = jti.clone();
     let outcome = state
         .store
@@ -89,7 +90,7 @@ pub async fn refresh(
                 idle_after,
                 access: AccessRecord {
                     jti: &access_jti,
-                    exp: now + lifetime,
+                    exp: now + longest,
                 },
             };
             let family = match refresh_tokens::rotate(c, attempt)? {
@@ -122,6 +123,10 @@ pub async fn refresh(
     let mut grant: Grant =
         serde_json::from_str(&family.grant_data).map_err(|e| OAuthError::internal(&e))?;
     grant.nonce = None;
+    let resource = match checked {
+        Some(resource) => resource,
+        None => target::lookup(state, grant.resource.as_deref()).await?,
+    };
     let aimed: Target =
         target::decide(state, client, resource.as_ref(), asked.scope, &grant.scope)?;
     let id_scope = asked.scope.unwrap_or(&grant.scope).clone();
@@ -141,25 +146,27 @@ pub async fn refresh(
     )
 }
 
-/// Refuses a scope or resource the family cannot have before the token is spent, so a
+/// Finds the resource the new access token is for (the one asked, else the grant's) and
+/// refuses a scope or resource the family cannot have before the token is spent, so a
 /// refused request leaves the client its token.
-async fn check_before_spending(
+async fn aim_before_spending(
     state: &AppState,
     client: &Client,
     token_hash: &str,
-    resource: Option<&Resource>,
-    scope: Option<&Scope>,
-) -> Result<(), OAuthError> {
+    asked: Asked<'_>,
+) -> Result<Option<Resource>, OAuthError> {
     let hash = token_hash.to_owned();
     let family = state
         .store
         .run(move |c| refresh_tokens::family_of(c, &hash))
         .await?;
     let Some(family) = family.filter(|f| f.client_id == client.client_id) else {
-        return Ok(());
+        return target::lookup(state, asked.target).await;
     };
-    let granted = serde_json::from_str::<Grant>(&family.grant_data)
-        .map(|g| g.scope)
-        .map_err(|e| OAuthError::internal(&e))?;
-    target::decide(state, client, resource, scope, &granted).map(|_| ())
+    let grant: Grant =
+        serde_json::from_str(&family.grant_data).map_err(|e| OAuthError::internal(&e))?;
+    let named = target::reconcile(asked.target, grant.resource.as_deref())?;
+    let resource = target::lookup(state, named).await?;
+    target::decide(state, client, resource.as_ref(), asked.scope, &grant.scope)?;
+    Ok(resource)
 }
