@@ -9,6 +9,29 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Bounds how many password checks run at once: one per CPU. Each check holds 19 MiB, so
+/// a burst of sign-ins queues here instead of growing memory with the blocking pool.
+#[derive(Debug, Clone)]
+pub struct Gate(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl Gate {
+    /// A gate as wide as the machine's parallelism.
+    pub fn per_cpu() -> Self {
+        let n = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(n)))
+    }
+
+    /// Verifies `password` against `phc` on the blocking pool once a slot is free.
+    pub async fn verify(&self, password: String, phc: String) -> bool {
+        let Ok(_slot) = self.0.acquire().await else {
+            return false;
+        };
+        tokio::task::spawn_blocking(move || verify(&password, &phc))
+            .await
+            .unwrap_or(false)
+    }
+}
+
 /// Why a password was refused before hashing.
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {

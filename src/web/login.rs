@@ -8,10 +8,10 @@ use crate::oauth::authorize::flow;
 use crate::oauth::authorize::request::{AuthorizeError, AuthorizeRequest, RawParams};
 use crate::oauth::authorize::response;
 use crate::registry::{self, Client};
+use crate::secrets;
 use crate::startup::AppState;
 use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::users::{self, UserRow};
-use crate::{password, secrets};
 
 use super::cookies::CookiePolicy;
 use super::pages::{self, LoginPage};
@@ -237,9 +237,7 @@ async fn check_password(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || password::verify(&password, &phc))
-        .await
-        .unwrap_or(false);
+    let ok = state.password_gate.verify(password, phc).await;
     Ok(user.filter(|_| ok))
 }
 
