@@ -275,8 +275,5 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' https:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ))
+        .add(("Content-Security-Policy", crate::web::csp::policy(&[])))
 }

@@ -11,6 +11,7 @@ use crate::oauth::authorize::response;
 use crate::startup::AppState;
 use crate::store::{auth_requests, consents, transaction, users};
 
+use super::csp;
 use super::login::{accept_form, display_name, expired_page, load_pending};
 use super::pages::{self, ConsentPage, ScopeLine};
 use super::session::{self, Browser};
@@ -36,7 +37,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let user_display = user
         .map(|u| u.name.unwrap_or(u.username))
         .unwrap_or_default();
-    pages::render(
+    let mut res = pages::render(
         StatusCode::OK,
         &ConsentPage {
             brand: &state.branding,
@@ -53,7 +54,9 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
             hidden: vec![("request".into(), pending.row.id.clone())],
             user_display,
         },
-    )
+    );
+    csp::allow_form_redirects(&mut res, pending.redirect_target());
+    res
 }
 
 /// `POST /consent`: decision=allow|deny, csrf_token, request.

@@ -14,6 +14,7 @@ use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::users::{self, UserRow};
 
 use super::cookies::CookiePolicy;
+use super::csp;
 use super::pages::{self, LoginPage};
 use super::session::{self, Browser};
 use super::throttle;
@@ -91,7 +92,7 @@ fn login_page(
     status: StatusCode,
 ) -> HttpResponse {
     let client_name = Some(display_name(&pending.client));
-    pages::render(
+    let mut res = pages::render(
         status,
         &LoginPage {
             brand: &state.branding,
@@ -102,7 +103,21 @@ fn login_page(
             username,
             error,
         },
-    )
+    );
+    csp::allow_form_redirects(&mut res, pending.redirect_target());
+    res
+}
+
+impl Pending {
+    /// Where the answer to this request's login or consent form may redirect: its redirect
+    /// URI, while the client still has it registered.
+    pub fn redirect_target(&self) -> Option<&str> {
+        let uri = self.request.reply.redirect_uri.as_str();
+        self.client
+            .metadata
+            .redirect_uri_registered(uri)
+            .then_some(uri)
+    }
 }
 
 /// The client's name for people: its registered name, else its id.

@@ -13,6 +13,7 @@ use crate::store::sessions::SessionRow;
 use crate::{backchannel, signout};
 
 use super::cookies::CookiePolicy;
+use super::csp;
 use super::login::csrf_page;
 use super::pages::{self, LogoutConfirmPage, SignedOutPage};
 use super::session::{self, Browser};
@@ -120,6 +121,7 @@ fn confirm_page(req: &HttpRequest, state: &AppState, request: &LogoutRequest) ->
             client_name: request.client.as_ref().map(super::login::display_name),
         },
     );
+    csp::allow_form_redirects(&mut res, request.redirect.as_deref());
     browser.attach_to(&mut res, state);
     res
 }

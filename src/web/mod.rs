@@ -4,6 +4,7 @@ pub mod assets;
 pub mod branding;
 pub mod consent;
 pub mod cookies;
+pub mod csp;
 pub mod csrf;
 pub mod login;
 pub mod logout;

@@ -6,6 +6,7 @@ mod client_auth;
 mod client_credentials;
 mod config;
 mod discovery;
+mod form_action;
 mod helpers;
 mod housekeeping;
 mod id_token;

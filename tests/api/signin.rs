@@ -301,7 +301,14 @@ async fn form_post_response_mode_posts_the_code_back() {
         .to_str()
         .unwrap()
         .to_owned();
-    assert!(csp.contains("form-action https://app.example"), "{csp}");
+    assert!(
+        csp.contains("; form-action 'self' https://app.example; "),
+        "{csp}"
+    );
+    assert!(
+        csp.starts_with("default-src 'self'; img-src 'self' https:;"),
+        "{csp}"
+    );
     let html = res.text().await.unwrap();
     assert!(html.contains("action=\"https://app.example/cb\""));
     assert!(html.contains("name=\"code\""));

@@ -6,7 +6,7 @@ use actix_web::http::{StatusCode, header};
 use url::Url;
 
 use crate::startup::AppState;
-use crate::web::pages;
+use crate::web::{csp, pages};
 
 use super::request::{AuthorizeError, ReplyTo, ResponseMode};
 
@@ -87,9 +87,6 @@ fn send(
                 .finish()
         }
         ResponseMode::FormPost => {
-            let origin = Url::parse(&reply.redirect_uri)
-                .map(|u| u.origin().ascii_serialization())
-                .unwrap_or_default();
             let fields = params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
             let page = pages::FormPostPage {
                 brand: &state.branding,
@@ -97,13 +94,7 @@ fn send(
                 fields,
             };
             let mut res = pages::render(StatusCode::OK, &page);
-            let csp = format!(
-                "default-src 'self'; form-action {origin}; frame-ancestors 'none'; base-uri 'none'"
-            );
-            if let Ok(value) = header::HeaderValue::from_str(&csp) {
-                res.headers_mut()
-                    .insert(header::CONTENT_SECURITY_POLICY, value);
-            }
+            csp::allow_form_redirects(&mut res, [reply.redirect_uri.as_str()]);
             res
         }
     }
