@@ -1,0 +1,118 @@
+//! Fixed-concurrency closed-loop load: `concurrency` virtual users repeat one operation for the
+//! warm-up and then the measured duration; only operations started after the warm-up count.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+
+use crate::flows::Failure;
+
+/// What one scenario on one system measured.
+pub struct Outcome {
+    /// Successful operations per second.
+    pub rate: f64,
+    /// Median latency of successful operations, milliseconds.
+    pub p50_ms: f64,
+    /// 99th-percentile latency of successful operations, milliseconds.
+    pub p99_ms: f64,
+    /// Failed operations measured (plus virtual users whose set-up failed).
+    pub errors: u64,
+    /// The first failure seen, for the report.
+    pub first_error: Option<Failure>,
+}
+
+impl Outcome {
+    /// A scenario that could not start at all.
+    pub fn failed(errors: u64, why: Failure) -> Self {
+        Self {
+            rate: 0.0,
+            p50_ms: 0.0,
+            p99_ms: 0.0,
+            errors,
+            first_error: Some(why),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    errors: u64,
+    first_error: Option<Failure>,
+}
+
+/// Runs `op` in `concurrency` loops. `op(vu)` gets the virtual user's index; per-user state lives
+/// in what the caller captured.
+pub async fn run<F, Fut>(
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    op: F,
+) -> Result<Outcome, Failure>
+where
+    F: Fn(usize) -> Fut + 'static,
+    Fut: Future<Output = Result<(), Failure>> + 'static,
+{
+    let empty = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)
+        .map_err(|e| format!("histogram: {e}"))?;
+    let op = Rc::new(op);
+    let start = Instant::now();
+    let measure_from = start + warmup;
+    let stop_at = measure_from + duration;
+    let tally = Rc::new(RefCell::new(Tally::default()));
+    let mut users = Vec::with_capacity(concurrency);
+    for vu in 0..concurrency {
+        let op = Rc::clone(&op);
+        let tally = Rc::clone(&tally);
+        let mut hist = empty.clone();
+        users.push(tokio::task::spawn_local(async move {
+            let mut last = Instant::now();
+            loop {
+                let began = Instant::now();
+                if began >= stop_at {
+                    break;
+                }
+                let result = op(vu).await;
+                last = Instant::now();
+                if began < measure_from {
+                    continue;
+                }
+                match result {
+                    Ok(()) => {
+                        let micros = (last - began).as_micros().max(1) as u64;
+                        let _ = hist.record(micros.min(hist.high()));
+                    }
+                    Err(why) => {
+                        {
+                            let mut t = tally.borrow_mut();
+                            t.errors += 1;
+                            t.first_error.get_or_insert(why);
+                        }
+                        // A failing endpoint answers fast; do not spin the driver's core on it.
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                }
+            }
+            (hist, last)
+        }));
+    }
+    let mut hist = empty;
+    let mut end = stop_at;
+    for user in users {
+        if let Ok((h, last)) = user.await {
+            let _ = hist.add(&h);
+            end = end.max(last);
+        }
+    }
+    let elapsed = (end - measure_from).as_secs_f64();
+    let tally = tally.take();
+    Ok(Outcome {
+        rate: hist.len() as f64 / elapsed,
+        p50_ms: hist.value_at_quantile(0.50) as f64 / 1000.0,
+        p99_ms: hist.value_at_quantile(0.99) as f64 / 1000.0,
+        errors: tally.errors,
+        first_error: tally.first_error,
+    })
+}
