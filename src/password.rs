@@ -9,26 +9,51 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Bounds how many password checks run at once: one per CPU. Each check holds 19 MiB, so
-/// a burst of sign-ins queues here instead of growing memory with the blocking pool.
-#[derive(Debug, Clone)]
-pub struct Gate(std::sync::Arc<tokio::sync::Semaphore>);
+/// A job for a checker thread.
+type Job = Box<dyn FnOnce() + Send>;
 
-impl Gate {
-    /// A gate as wide as the machine's parallelism.
+/// Password checks on a few dedicated threads, one per CPU. Each check needs 19 MiB; on the
+/// shared blocking pool every thread kept its own copy in its allocator arena (hundreds of MB
+/// under load), while here the same few threads reuse theirs, and a burst of sign-ins queues.
+#[derive(Debug, Clone)]
+pub struct Checker(std::sync::mpsc::Sender<Job>);
+
+impl Checker {
+    /// Starts one checker thread per CPU; they stop when the last handle is dropped.
     pub fn per_cpu() -> Self {
         let n = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(n)))
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..n {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("sigil-password-{i}"))
+                .spawn(move || {
+                    loop {
+                        let next = match rx.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match next {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password-check thread");
+            }
+        }
+        Self(tx)
     }
 
-    /// Verifies `password` against `phc` on the blocking pool once a slot is free.
+    /// Verifies `password` against `phc` on a checker thread (false if none answers).
     pub async fn verify(&self, password: String, phc: String) -> bool {
-        let Ok(_slot) = self.0.acquire().await else {
-            return false;
-        };
-        tokio::task::spawn_blocking(move || verify(&password, &phc))
-            .await
-            .unwrap_or(false)
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(verify(&password, &phc));
+        });
+        self.0.send(job).is_ok() && rx.await.unwrap_or(false)
     }
 }
 
@@ -69,6 +94,14 @@ pub fn verify(password: &str, phc: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_checker_threads_verify_and_refuse() {
+        let phc = hash("correct horse").unwrap();
+        let checker = Checker::per_cpu();
+        assert!(checker.verify("correct horse".into(), phc.clone()).await);
+        assert!(!checker.verify("wrong horse".into(), phc).await);
+    }
 
     #[test]
     fn hashes_with_argon2id_and_verifies() {

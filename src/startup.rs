@@ -72,8 +72,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Refresh-token successor derivation.
     pub refresh_tokens: RefreshTokens,
-    /// Bounds concurrent password checks.
-    pub password_gate: crate::password::Gate,
+    /// Checks passwords on dedicated threads.
+    pub passwords: crate::password::Checker,
     /// Delivers back-channel logout tokens (one shared HTTP client).
     pub backchannel: Notifier,
 }
@@ -195,7 +195,7 @@ impl Application {
             dummy_hash: prepared.dummy_hash,
             refresh_tokens: prepared.refresh_tokens,
             backchannel: Notifier::new(Retry::default())?,
-            password_gate: crate::password::Gate::per_cpu(),
+            passwords: crate::password::Checker::per_cpu(),
         });
         let metrics = web::Data::new(Metrics::new()?);
         crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);

@@ -252,7 +252,7 @@ async fn check_password(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
-    let ok = state.password_gate.verify(password, phc).await;
+    let ok = state.passwords.verify(password, phc).await;
     Ok(user.filter(|_| ok))
 }
 
