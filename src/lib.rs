@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod backchannel;
+pub mod cache;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -72,6 +72,10 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Refresh-token successor derivation.
     pub refresh_tokens: RefreshTokens,
+    /// Clients read on the token, introspection and revocation paths.
+    pub clients: crate::cache::TtlCache<crate::registry::Client>,
+    /// Resources named by token requests.
+    pub resources: crate::cache::TtlCache<crate::resources::Resource>,
     /// Checks passwords on dedicated threads.
     pub passwords: crate::password::Checker,
     /// Delivers back-channel logout tokens (one shared HTTP client).
@@ -196,6 +200,8 @@ impl Application {
             refresh_tokens: prepared.refresh_tokens,
             backchannel: Notifier::new(Retry::default())?,
             passwords: crate::password::Checker::per_cpu(),
+            clients: Default::default(),
+            resources: Default::default(),
         });
         let metrics = web::Data::new(Metrics::new()?);
         crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);

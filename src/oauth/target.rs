@@ -73,11 +73,18 @@ pub async fn lookup(
     let Some(identifier) = target.map(str::to_owned) else {
         return Ok(None);
     };
+    if let Some(cached) = state.resources.get(&identifier) {
+        return Ok(Some(Resource::clone(&cached)));
+    }
+    let key = identifier.clone();
     let resource = state
         .store
-        .run(move |c| resources::by_identifier(c, &identifier))
+        .run(move |c| resources::by_identifier(c, &key))
         .await?
         .ok_or_else(|| invalid_target("no resource is registered under this identifier"))?;
+    state
+        .resources
+        .put(&identifier, std::sync::Arc::new(resource.clone()));
     Ok(Some(resource))
 }
 
