@@ -56,8 +56,8 @@ fn challenged(e: OAuthError) -> OAuthError {
     }
 }
 
-/// Authenticates a client (any method but `none`) or a resource, in one database round trip
-/// for secrets: clients are looked up first, then resources.
+/// Authenticates a client (any method but `none`) or a resource, in at most one database round
+/// trip for secrets: cached clients first, then clients and resources from the database.
 async fn authenticate(
     state: &AppState,
     req: &HttpRequest,
@@ -74,13 +74,23 @@ async fn authenticate(
         }
         Presented::Basic { id, secret } | Presented::Post { id, secret } => (id.clone(), secret),
     };
-    let (client, resource) = state
-        .store
-        .run(move |c| match registry::get(c, &id)? {
-            Some(client) => Ok((Some(client), None)),
-            None => Ok((None, resources::get(c, &id)?)),
-        })
-        .await?;
+    let (client, resource) = match state.clients.get(&id) {
+        Some(cached) => (Some(registry::Client::clone(&cached)), None),
+        None => {
+            let key = id.clone();
+            let found = state
+                .store
+                .run(move |c| match registry::get(c, &key)? {
+                    Some(client) => Ok((Some(client), None)),
+                    None => Ok((None, resources::get(c, &key)?)),
+                })
+                .await?;
+            if let Some(client) = &found.0 {
+                state.clients.put(&id, std::sync::Arc::new(client.clone()));
+            }
+            found
+        }
+    };
     if let Some(client) = client {
         let client = client_auth::verify(state, &presented, client).await;
         return client
