@@ -46,13 +46,6 @@ impl<V> TtlCache<V> {
             entries.insert(key.to_owned(), (Instant::now(), value));
         }
     }
-
-    /// Forgets `key` (after this process changed or deleted it).
-    pub fn forget(&self, key: &str) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.remove(key);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -60,12 +53,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn entries_are_returned_until_forgotten() {
+    fn entries_are_returned_once_put() {
         let cache = TtlCache::default();
         assert!(cache.get("a").is_none());
         cache.put("a", Arc::new(1));
         assert_eq!(cache.get("a").as_deref(), Some(&1));
-        cache.forget("a");
-        assert!(cache.get("a").is_none());
+        assert!(cache.get("b").is_none());
     }
 }

@@ -262,7 +262,7 @@ fn deny_access_tokens(
     Ok(())
 }
 
-/// The family of a token presented by `client_id` (any state), for revocation.
+/// The family of a token, in any state (callers check its client).
 pub fn family_of(
     conn: &mut DbConnection,
     token_hash: &str,

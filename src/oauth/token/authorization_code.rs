@@ -135,14 +135,12 @@ fn new_family(
     token: &str,
     now: i64,
 ) -> Result<(FamilyRow, TokenRow), OAuthError> {
-    let seconds =
-        |v: Option<u64>, default: i64| v.and_then(|s| i64::try_from(s).ok()).unwrap_or(default);
     let lifetimes = &state.settings.lifetimes;
-    let absolute = seconds(
+    let absolute = user_tokens::seconds_or(
         client.metadata.refresh_token_absolute_lifetime,
         lifetimes.refresh_family,
     );
-    let sliding = seconds(
+    let sliding = user_tokens::seconds_or(
         client.metadata.refresh_token_lifetime,
         lifetimes.refresh_token,
     );

@@ -65,13 +65,11 @@ pub async fn refresh(
     let successor = state.refresh_tokens.successor(refresh_token);
     let successor_hash = secrets::digest(&successor);
     let lifetimes = &state.settings.lifetimes;
-    let seconds =
-        |v: Option<u64>, default: i64| v.and_then(|s| i64::try_from(s).ok()).unwrap_or(default);
-    let sliding = seconds(
+    let sliding = user_tokens::seconds_or(
         client.metadata.refresh_token_lifetime,
         lifetimes.refresh_token,
     );
-    let grace = seconds(client.metadata.refresh_token_grace_period, 0);
+    let grace = user_tokens::seconds_or(client.metadata.refresh_token_grace_period, 0);
     let idle_after = now - lifetimes.session_idle;
     let client_id = client.client_id.clone();
     let jti = secrets::random_token(16);

@@ -38,6 +38,13 @@ pub struct UserTokens<'a> {
     pub refresh_token: Option<String>,
 }
 
+/// A client's lifetime setting in seconds, or `default` when it has none.
+pub fn seconds_or(setting: Option<u64>, default: i64) -> i64 {
+    setting
+        .and_then(|s| i64::try_from(s).ok())
+        .unwrap_or(default)
+}
+
 /// Signs the tokens and assembles the response.
 pub fn mint(
     state: &AppState,
