@@ -1,12 +1,16 @@
 //! Human passwords: argon2id with OWASP parameters — the only module that names argon2.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 /// OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1.
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).unwrap_or_default()
+}
+
+/// The hasher new passwords are hashed with.
 fn hasher() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
 }
 
 /// A job for a checker thread.
@@ -82,13 +86,63 @@ pub fn hash(password: &str) -> Result<String, PasswordError> {
 }
 
 /// Checks a password against a PHC string (CPU-heavy: call off the async executor).
+///
+/// The argon2 working memory (19 MiB with sigil's parameters) is kept per thread and reused,
+/// so a check neither allocates nor zeroes it; a hash with larger parameters gets its own.
 pub fn verify(password: &str, phc: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(parsed) => hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+    thread_local! {
+        static BLOCKS: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let Some(needed) = Params::try_from(&parsed).ok().map(|p| p.block_count()) else {
+        return false;
+    };
+    if needed > params().block_count() {
+        return verify_in(password, &parsed, &mut vec![Block::default(); needed]);
+    }
+    BLOCKS.with(|blocks| {
+        let Ok(mut blocks) = blocks.try_borrow_mut() else {
+            return hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+        };
+        if blocks.len() < needed {
+            blocks.resize(needed, Block::default());
+        }
+        verify_in(password, &parsed, &mut blocks[..needed])
+    })
+}
+
+/// [`verify`] in the given working memory (exactly the hash's block count).
+fn verify_in(password: &str, parsed: &PasswordHash<'_>, blocks: &mut [Block]) -> bool {
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let Ok(params) = Params::try_from(parsed) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let argon = Argon2::new(algorithm, version, params);
+    let computed = Output::init_with(expected.len(), |out| {
+        argon
+            .hash_password_into_with_memory(password.as_bytes(), salt, out, &mut *blocks)
+            .map_err(|_| argon2::password_hash::Error::Password)
+    });
+    // `Output` compares in constant time.
+    computed.is_ok_and(|computed| computed == expected)
 }
 
 #[cfg(test)]
@@ -110,6 +164,30 @@ mod tests {
         assert!(verify("correct horse", &phc));
         assert!(!verify("wrong horse", &phc));
         assert!(!verify("correct horse", "garbage"));
+        // Other parameters and variants verify as the hash says, in memory of their own.
+        let bigger = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(32 * 1024, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::encode_b64(b"sixteen byte slt").unwrap();
+        let phc = bigger
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify("correct horse", &phc));
+        assert!(!verify("wrong horse", &phc));
+        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x10, Params::default());
+        let phc = argon2i
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify("correct horse", &phc));
+        assert!(!verify("wrong horse", &phc));
+        // A truncated hash is refused, not matched on a prefix.
+        let phc = hash("correct horse").unwrap();
+        let cut = &phc[..phc.len() - 8];
+        assert!(!verify("correct horse", cut));
         assert!(matches!(hash("short"), Err(PasswordError::Length)));
     }
 }

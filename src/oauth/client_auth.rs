@@ -1,8 +1,6 @@
 //! Client authentication at the token endpoint: `client_secret_basic`, `client_secret_post`,
 //! `private_key_jwt` (RFC 7523) and `none` — each client only by its registered method.
 
-use std::sync::Arc;
-
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use base64::Engine;
@@ -141,20 +139,10 @@ pub async fn authenticate(state: &AppState, presented: Presented) -> Result<Clie
         }
         Presented::Assertion { jwt, id } => assertion_issuer(jwt, id.as_deref())?,
     };
-    let client = match state.clients.get(&claimed_id) {
-        Some(cached) => Client::clone(&cached),
-        None => {
-            let lookup = claimed_id.clone();
-            let client = state
-                .store
-                .run(move |c| registry::get(c, &lookup))
-                .await?
-                .ok_or_else(|| invalid_client(basic))?;
-            state.clients.put(&claimed_id, Arc::new(client.clone()));
-            client
-        }
-    };
-    verify(state, &presented, client).await
+    let client = registry::cached(state, &claimed_id)
+        .await?
+        .ok_or_else(|| invalid_client(basic))?;
+    verify(state, &presented, Client::clone(&client)).await
 }
 
 /// Checks the presented credentials against an already loaded client (by its registered

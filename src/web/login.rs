@@ -1,10 +1,14 @@
 //! The login page: `GET /login?request=…` shows the form, `POST /login` checks the password.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::domain::scope::Scope;
 use crate::domain::user::Username;
 use crate::oauth::authorize::flow;
+use crate::oauth::authorize::flow::{Situation, Step};
 use crate::oauth::authorize::request::{AuthorizeError, AuthorizeRequest, RawParams};
 use crate::oauth::authorize::response;
 use crate::registry::{self, Client};
@@ -12,6 +16,7 @@ use crate::secrets;
 use crate::startup::AppState;
 use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::users::{self, UserRow};
+use crate::store::{StoreError, codes, consents, login_attempts, transaction};
 
 use super::cookies::CookiePolicy;
 use super::csp;
@@ -26,7 +31,7 @@ pub struct Pending {
     /// The request.
     pub request: AuthorizeRequest,
     /// Its client.
-    pub client: Client,
+    pub client: Arc<Client>,
 }
 
 /// The page shown when the request id is unknown, expired, or from another browser.
@@ -58,18 +63,12 @@ pub async fn load_pending(
     let id = id?.to_owned();
     let hash = browser.hash();
     let now = state.clock.now();
-    let found = state
+    let row = state
         .store
-        .run(move |c| {
-            let Some(row) = auth_requests::get(c, &id, &hash, now)? else {
-                return Ok(None);
-            };
-            let client = registry::get(c, &row.client_id)?;
-            Ok(client.map(|client| (row, client)))
-        })
+        .run(move |c| auth_requests::get(c, &id, &hash, now))
         .await
         .ok()??;
-    let (row, client) = found;
+    let client = registry::cached(state, &row.client_id).await.ok()??;
     let request = serde_json::from_str(&row.params).ok()?;
     Some(Pending {
         row,
@@ -191,31 +190,34 @@ pub async fn submit(
         username.clone()
     };
     let (user_key, addr_key) = throttle::keys(&counted_as, &address);
-    match throttle::wait_needed(&state, user_key.clone(), addr_key.clone()).await {
-        Ok(0) => {}
-        Ok(wait) => {
-            let text = format!("Too many failed attempts. Wait {wait} seconds, then try again.");
-            let mut res = login_page(
-                &state,
-                &browser,
-                &pending,
-                typed,
-                Some(text),
-                StatusCode::TOO_MANY_REQUESTS,
-            );
-            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&wait.to_string()) {
-                res.headers_mut()
-                    .insert(actix_web::http::header::RETRY_AFTER, value);
-            }
-            return res;
-        }
-        Err(e) => return unavailable(&state, &e),
-    }
-    let user = match check_password(&state, &username, password).await {
-        Ok(user) => user,
+    let prior = match read_prior(&state, &username, &pending.client, &user_key, &addr_key).await {
+        Ok(prior) => prior,
         Err(e) => return unavailable(&state, &e),
     };
-    let Some(user) = user else {
+    if prior.wait > 0 {
+        let wait = prior.wait;
+        let text = format!("Too many failed attempts. Wait {wait} seconds, then try again.");
+        let mut res = login_page(
+            &state,
+            &browser,
+            &pending,
+            typed,
+            Some(text),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&wait.to_string()) {
+            res.headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, value);
+        }
+        return res;
+    }
+    // Unknown users cost the same hash as known ones.
+    let phc = prior
+        .user
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
+    let ok = state.passwords.verify(password, phc).await;
+    let Some(user) = prior.user.filter(|_| ok) else {
         if let Err(e) = throttle::record_failure(&state, user_key, addr_key).await {
             return unavailable(&state, &e);
         }
@@ -229,68 +231,133 @@ pub async fn submit(
             StatusCode::BAD_REQUEST,
         );
     };
-    let _ = throttle::clear(&state, user_key).await;
-    complete_login(&req, &state, &browser, pending, user).await
+    let signed_in = SignedIn {
+        user,
+        granted: prior.granted,
+        user_key,
+    };
+    complete_login(&req, &state, pending, signed_in).await
 }
 
-/// Verifies the password on the blocking pool; unknown users cost the same hash as known ones.
-async fn check_password(
+/// What a sign-in reads before the password is checked, in one round trip.
+struct Prior {
+    /// Seconds to wait before another attempt (0 when allowed now).
+    wait: i64,
+    /// The account the username names, if any.
+    user: Option<UserRow>,
+    /// Scopes the account already granted the client (third-party clients only).
+    granted: Option<String>,
+}
+
+async fn read_prior(
     state: &AppState,
     username: &str,
-    password: String,
-) -> Result<Option<UserRow>, crate::store::StoreError> {
-    let name = username.to_owned();
-    let user = if name.is_empty() {
-        None
-    } else {
-        state
-            .store
-            .run(move |c| users::by_username(c, &name))
-            .await?
-    };
-    let phc = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| state.dummy_hash.clone());
-    let ok = state.passwords.verify(password, phc).await;
-    Ok(user.filter(|_| ok))
+    client: &Client,
+    user_key: &str,
+    addr_key: &str,
+) -> Result<Prior, StoreError> {
+    let (name, user_key, addr_key) = (
+        username.to_owned(),
+        user_key.to_owned(),
+        addr_key.to_owned(),
+    );
+    let client_id = (!client.metadata.first_party).then(|| client.client_id.clone());
+    let now = state.clock.now();
+    state
+        .store
+        .run(move |c| {
+            let wait = throttle::wait(c, &user_key, &addr_key, now)?;
+            let user = if name.is_empty() {
+                None
+            } else {
+                users::by_username(c, &name)?
+            };
+            let granted = match (&user, &client_id) {
+                (Some(user), Some(client_id)) => consents::granted(c, &user.id, client_id)?,
+                _ => None,
+            };
+            Ok(Prior {
+                wait,
+                user,
+                granted,
+            })
+        })
+        .await
 }
 
+/// A user whose password was just accepted.
+struct SignedIn {
+    /// The account.
+    user: UserRow,
+    /// Scopes the account already granted the client.
+    granted: Option<String>,
+    /// The account's failure-counter key, cleared by the sign-in.
+    user_key: String,
+}
+
+/// Starts the session and takes the request one step further, storing it all in one
+/// transaction: the session, the cleared failure counter, and the code (or the mark that the
+/// user signed in, when consent comes next).
 async fn complete_login(
     req: &HttpRequest,
     state: &AppState,
-    browser: &Browser,
-    mut pending: Pending,
-    user: UserRow,
+    pending: Pending,
+    signed_in: SignedIn,
 ) -> HttpResponse {
     let policy = CookiePolicy::for_issuer(&state.settings.issuer);
     let previous = req
         .cookie(policy.session())
         .map(|c| secrets::digest(c.value()));
-    let (session, cookie) = match session::start(state, user.id.clone(), "pwd", previous).await {
-        Ok(s) => s,
-        Err(e) => return unavailable(state, &e),
+    let (session, cookie) = session::fresh(state, signed_in.user.id.clone(), "pwd");
+    let granted = signed_in.granted.and_then(|g| Scope::parse(&g).ok());
+    let situation = Situation {
+        session: Some(&session),
+        login_done: true,
+        granted: granted.as_ref(),
+        first_party: pending.client.metadata.first_party,
+        hint_sub: None,
+        now: state.clock.now(),
     };
-    let id = pending.row.id.clone();
-    if let Err(e) = state
+    let step = flow::decide(&pending.request, &situation);
+    let code = match step {
+        Ok(Step::Issue) => match flow::code_row(state, &pending.request, &session) {
+            Ok((code, row)) => Some((code, row)),
+            Err(e) => return unavailable(state, &e),
+        },
+        _ => None,
+    };
+    let (id, stored, user_key) = (pending.row.id.clone(), session.clone(), signed_in.user_key);
+    let code_row = code.as_ref().map(|(_, row)| row.clone());
+    let written = state
         .store
-        .run(move |c| auth_requests::mark_login_done(c, &id))
-        .await
-    {
+        .run(move |c| {
+            transaction(c, |c| {
+                login_attempts::clear(c, &user_key)?;
+                session::replace(c, &stored, previous.as_deref())?;
+                match &code_row {
+                    Some(row) => {
+                        codes::create(c, row)?;
+                        auth_requests::delete(c, &id)
+                    }
+                    None => auth_requests::mark_login_done(c, &id),
+                }
+            })
+        })
+        .await;
+    if let Err(e) = written {
         return unavailable(state, &e);
     }
-    pending.row.login_done = true;
-    let result = flow::proceed(
-        state,
-        browser,
-        &pending.client,
-        pending.request,
-        Some(session),
-        Some(pending.row),
-        true,
-    )
-    .await;
-    let mut res = result.unwrap_or_else(|e: AuthorizeError| response::error(state, e, true));
+    let reply = &pending.request.reply;
+    let mut res = match (step, code) {
+        (Ok(Step::Issue), Some((code, _))) => response::success(state, reply, &code, true),
+        (Ok(Step::Consent), _) => {
+            response::see_other(&format!("/consent?request={}", pending.row.id))
+        }
+        (Ok(_), _) => response::see_other(&format!("/login?request={}", pending.row.id)),
+        (Err((code, text)), _) => {
+            response::error(state, AuthorizeError::redirect(reply, code, text), true)
+        }
+    };
     if res.add_cookie(&cookie).is_err() {
         tracing::warn!("could not set the session cookie");
     }

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use crate::secrets;
 use crate::startup::AppState;
 use crate::store::sessions::{self, SessionRow};
-use crate::store::{StoreError, transaction};
+use crate::store::{DbConnection, StoreError};
 
 use super::cookies::CookiePolicy;
 
@@ -87,14 +87,13 @@ pub async fn current(
         .await
 }
 
-/// Starts a new session for `user_id` (a fresh id on every login: no fixation), ending `previous`.
-/// Returns the row and the cookie to set.
-pub async fn start(
+/// A new session for `user_id` (a fresh id on every login: no fixation): the row to store
+/// with [`replace`] and the cookie to set.
+pub fn fresh(
     state: &AppState,
     user_id: String,
     amr: &str,
-    previous: Option<String>,
-) -> Result<(SessionRow, actix_web::cookie::Cookie<'static>), StoreError> {
+) -> (SessionRow, actix_web::cookie::Cookie<'static>) {
     let now = state.clock.now();
     let value = secrets::random_token(32);
     let row = SessionRow {
@@ -107,19 +106,19 @@ pub async fn start(
         last_seen: now,
         expires_at: now + state.settings.lifetimes.session,
     };
-    let stored = row.clone();
-    state
-        .store
-        .run(move |c| {
-            transaction(c, |c| {
-                if let Some(old) = &previous {
-                    sessions::delete(c, old)?;
-                }
-                sessions::create(c, &stored)
-            })
-        })
-        .await?;
     let policy = CookiePolicy::for_issuer(&state.settings.issuer);
     let cookie = policy.build(policy.session(), value, None);
-    Ok((row, cookie))
+    (row, cookie)
+}
+
+/// Stores a new session, ending the browser's `previous` one (its id hash), if any.
+pub fn replace(
+    conn: &mut DbConnection,
+    row: &SessionRow,
+    previous: Option<&str>,
+) -> Result<(), StoreError> {
+    if let Some(old) = previous {
+        sessions::delete(conn, old)?;
+    }
+    sessions::create(conn, row)
 }

@@ -3,7 +3,7 @@
 
 use crate::secrets;
 use crate::startup::AppState;
-use crate::store::{StoreError, login_attempts};
+use crate::store::{DbConnection, StoreError, login_attempts};
 
 /// Failures allowed per account before delays start.
 pub const ACCOUNT_FREE_FAILURES: i32 = 4;
@@ -31,27 +31,22 @@ pub fn keys(username: &str, address: &str) -> (String, String) {
 }
 
 /// Seconds until another attempt is allowed (0 when allowed now).
-pub async fn wait_needed(
-    state: &AppState,
-    user_key: String,
-    addr_key: String,
+pub fn wait(
+    conn: &mut DbConnection,
+    user_key: &str,
+    addr_key: &str,
+    now: i64,
 ) -> Result<i64, StoreError> {
-    let now = state.clock.now();
-    state
-        .store
-        .run(move |c| {
-            let wait = |entry: Option<(i32, i64)>, free| match entry {
-                Some((failures, last)) => (last + delay(failures, free) - now).max(0),
-                None => 0,
-            };
-            Ok(
-                wait(login_attempts::get(c, &user_key)?, ACCOUNT_FREE_FAILURES).max(wait(
-                    login_attempts::get(c, &addr_key)?,
-                    ADDRESS_FREE_FAILURES,
-                )),
-            )
-        })
-        .await
+    let wait = |entry: Option<(i32, i64)>, free| match entry {
+        Some((failures, last)) => (last + delay(failures, free) - now).max(0),
+        None => 0,
+    };
+    Ok(
+        wait(login_attempts::get(conn, user_key)?, ACCOUNT_FREE_FAILURES).max(wait(
+            login_attempts::get(conn, addr_key)?,
+            ADDRESS_FREE_FAILURES,
+        )),
+    )
 }
 
 /// Counts a failure against both keys.
@@ -67,14 +62,6 @@ pub async fn record_failure(
             login_attempts::record_failure(c, &user_key, now)?;
             login_attempts::record_failure(c, &addr_key, now)
         })
-        .await
-}
-
-/// Forgets the account's failures after a successful sign-in.
-pub async fn clear(state: &AppState, user_key: String) -> Result<(), StoreError> {
-    state
-        .store
-        .run(move |c| login_attempts::clear(c, &user_key))
         .await
 }
 

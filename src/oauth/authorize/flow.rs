@@ -231,6 +231,18 @@ pub async fn issue_code(
     req: &AuthorizeRequest,
     session: &SessionRow,
 ) -> Result<String, StoreError> {
+    let (code, row) = code_row(state, req, session)?;
+    state.store.run(move |c| codes::create(c, &row)).await?;
+    Ok(code)
+}
+
+/// A new code for this request and session, and the row to store for it (the caller stores
+/// it, possibly in a transaction with other writes).
+pub fn code_row(
+    state: &AppState,
+    req: &AuthorizeRequest,
+    session: &SessionRow,
+) -> Result<(String, CodeRow), StoreError> {
     let now = state.clock.now();
     let code = secrets::random_token(32);
     let grant = Grant {
@@ -259,8 +271,7 @@ pub async fn issue_code(
         issued_exp: None,
         issued_family: None,
     };
-    state.store.run(move |c| codes::create(c, &row)).await?;
-    Ok(code)
+    Ok((code, row))
 }
 
 #[cfg(test)]

@@ -43,9 +43,7 @@ async fn run(
         .ok_or_else(unknown_client)?
         .to_owned();
     tracing::Span::current().record("client_id", client_id.as_str());
-    let client = state
-        .store
-        .run(move |c| registry::get(c, &client_id))
+    let client = registry::cached(state, &client_id)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "client lookup failed");

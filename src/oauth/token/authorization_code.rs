@@ -56,18 +56,33 @@ pub async fn exchange(
         exp: now + longest,
         family: family_id.clone(),
     };
-    let redemption = state
+    // The code's user is read in the same round trip as the redemption.
+    let redeemed = state
         .store
-        .run(move |c| codes::redeem(c, &code_hash, &client_id, now, &issued))
+        .run(move |c| {
+            let redemption = codes::redeem(c, &code_hash, &client_id, now, &issued)?;
+            let user = match &redemption {
+                Redemption::Redeemed(row) => match users::by_id(c, &row.user_id)? {
+                    Some(user) => {
+                        let roles = users::roles(c, &user.id)?;
+                        Some((user, roles))
+                    }
+                    None => None,
+                },
+                _ => None,
+            };
+            Ok((redemption, user))
+        })
         .await?;
-    let row = match redemption {
-        Redemption::Redeemed(row) => row,
-        Redemption::Invalid => return Err(invalid_grant()),
-        Redemption::Reused(row) => {
+    let (row, user) = match redeemed {
+        (Redemption::Redeemed(row), user) => (row, user),
+        (Redemption::Invalid, _) => return Err(invalid_grant()),
+        (Redemption::Reused(row), _) => {
             revoke_first_use(state, row, now).await?;
             return Err(invalid_grant());
         }
     };
+    let (user, roles) = user.ok_or_else(invalid_grant)?;
     let grant: Grant =
         serde_json::from_str(&row.grant_data).map_err(|e| OAuthError::internal(&e))?;
     if grant.redirect_uri != redirect_uri || !grant.code_challenge.verify(code_verifier) {
@@ -84,31 +99,26 @@ pub async fn exchange(
         (Some(id), Some(token)) => Some(new_family(state, client, &grant, id, token, now)?),
         _ => None,
     };
-    let (user_id, sid, client_id) = (
-        grant.user_id.clone(),
-        grant.sid.clone(),
-        client.client_id.clone(),
-    );
+    let (sid, client_id) = (grant.sid.clone(), client.client_id.clone());
     let access_jti = jti.clone();
-    let (user, roles) = state
+    let generation = user.token_generation;
+    state
         .store
         .run(move |c| {
-            session_clients::record(c, &sid, &client_id, now)?;
-            let Some(user) = users::by_id(c, &user_id)? else {
-                return Ok((None, Vec::new()));
-            };
-            if let Some((mut family, token)) = family {
-                family.generation = user.token_generation;
-                let access = AccessRecord {
-                    jti: &access_jti,
-                    exp: now + lifetime,
-                };
-                refresh_tokens::create(c, &family, &token, access)?;
-            }
-            Ok((Some(user), users::roles(c, &user_id)?))
+            transaction(c, |c| {
+                session_clients::record(c, &sid, &client_id, now)?;
+                if let Some((mut family, token)) = family {
+                    family.generation = generation;
+                    let access = AccessRecord {
+                        jti: &access_jti,
+                        exp: now + lifetime,
+                    };
+                    refresh_tokens::create(c, &family, &token, access)?;
+                }
+                Ok(())
+            })
         })
         .await?;
-    let user = user.ok_or_else(invalid_grant)?;
     user_tokens::mint(
         state,
         client,
