@@ -12,6 +12,10 @@ pub struct RunConfig {
     pub duration_s: f64,
     /// Virtual users (concurrent loops), the same for every system.
     pub concurrency: usize,
+    /// Rounds per scenario: the systems take turns this many times, each round measuring
+    /// `duration_s / rounds`; a row is the median round.
+    #[serde(default = "default_rounds")]
+    pub rounds: usize,
     /// The CPU the servers are pinned to (the calibration runs there too).
     pub server_cpu: String,
     /// The scenarios to run, in order; empty means all.
@@ -24,6 +28,10 @@ pub struct RunConfig {
     /// Lines printed above the table (versions, stores, hashing, load shape).
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+fn default_rounds() -> usize {
+    3
 }
 
 /// One system under test.

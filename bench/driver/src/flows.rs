@@ -78,11 +78,6 @@ fn transport(e: &reqwest::Error) -> &'static str {
     }
 }
 
-/// A GET expecting 200 (discovery, JWKS).
-pub async fn get(http: &reqwest::Client, url: &str, step: &str) -> Result<(), Failure> {
-    json(http.get(url).send().await, step).await.map(drop)
-}
-
 /// POSTs a form to the token endpoint with client_secret_basic; returns the JSON.
 pub async fn token(
     http: &reqwest::Client,
@@ -122,41 +117,6 @@ pub async fn client_credentials(
     ];
     let v = token(http, ep, &sys.service, &form, "client_credentials").await?;
     field(&v, "access_token", "client_credentials")
-}
-
-/// One refresh-token rotation; returns the new refresh token.
-pub async fn refresh(
-    http: &reqwest::Client,
-    ep: &Endpoints,
-    sys: &System,
-    refresh_token: &str,
-) -> Result<String, Failure> {
-    let form = [
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh_token),
-    ];
-    let v = token(http, ep, &sys.web, &form, "refresh_token").await?;
-    field(&v, "refresh_token", "refresh_token")
-}
-
-/// One introspection of `token` by the web client; the token must come back active.
-pub async fn introspect(
-    http: &reqwest::Client,
-    ep: &Endpoints,
-    sys: &System,
-    token: &str,
-) -> Result<(), Failure> {
-    let res = http
-        .post(&ep.introspect)
-        .basic_auth(&sys.web.client_id, Some(&sys.web.client_secret))
-        .form(&[("token", token)])
-        .send()
-        .await;
-    let v = json(res, "introspect").await?;
-    match v.get("active") {
-        Some(Value::Bool(true)) => Ok(()),
-        _ => Err("introspect: token not active".into()),
-    }
 }
 
 /// A browser's cookies for one origin: name → value, as the server last set them.

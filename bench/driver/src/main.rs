@@ -11,6 +11,7 @@ mod html;
 mod load;
 mod report;
 mod scenarios;
+mod wire;
 
 use std::process::{Command, ExitCode};
 use std::time::Duration;
@@ -18,9 +19,10 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::calibrate::Limits;
+use crate::calibrate::{Limits, Which};
 use crate::config::{RunConfig, System};
 use crate::flows::Endpoints;
+use crate::load::Outcome;
 use crate::report::Row;
 use crate::scenarios::Shape;
 
@@ -28,10 +30,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") if args.len() == 2 => run(&args[1]),
-        Some("calibrate") if args.len() == 3 => calibrate_here(&args[1], &args[2]),
-        _ => {
-            Err("usage: sigil-bench-driver run CONFIG.json | calibrate CLAIMS.json SECONDS".into())
-        }
+        Some("calibrate") if args.len() == 3 => calibrate_here(&args[1], &args[2], "both"),
+        Some("calibrate") if args.len() == 4 => calibrate_here(&args[1], &args[2], &args[3]),
+        _ => Err("usage: sigil-bench-driver run CONFIG.json | \
+                  calibrate CLAIMS.json SECONDS [rs256|argon2id|both]"
+            .into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -42,10 +45,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn calibrate_here(claims_file: &str, seconds: &str) -> Result<(), String> {
+fn calibrate_here(claims_file: &str, seconds: &str, which: &str) -> Result<(), String> {
     let claims = std::fs::read(claims_file).map_err(|e| format!("{claims_file}: {e}"))?;
     let seconds: f64 = seconds.parse().map_err(|_| "SECONDS must be a number")?;
-    let limits = calibrate::measure(&claims, seconds)?;
+    let which = Which::parse(which).ok_or("the limit must be rs256, argon2id or both")?;
+    let limits = calibrate::measure(&claims, seconds, which)?;
     println!(
         "{}",
         serde_json::to_string(&limits).map_err(|e| e.to_string())?
@@ -83,11 +87,12 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
             .map_err(|e| format!("{}: {e}", sys.name))?;
         endpoints.push(ep);
     }
-    let before = limits(&http, config, &endpoints).await;
+    let claims = sample_claims(&http, &config.systems, &endpoints).await;
+    let rounds = config.rounds.max(1);
     let shape = Shape {
         concurrency: config.concurrency,
         warmup: Duration::from_secs_f64(config.warmup_s),
-        duration: Duration::from_secs_f64(config.duration_s),
+        duration: Duration::from_secs_f64(config.duration_s / rounds as f64),
     };
     let chosen: Vec<&str> = if config.scenarios.is_empty() {
         scenarios::ALL.to_vec()
@@ -95,67 +100,100 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
         config.scenarios.iter().map(String::as_str).collect()
     };
     let mut rows = Vec::new();
-    for (i, scenario) in chosen.iter().enumerate() {
-        // Alternate the order so slow drift (heat, other load) does not favour one system.
-        let mut order: Vec<usize> = (0..config.systems.len()).collect();
-        if i % 2 == 1 {
-            order.reverse();
-        }
-        let mut measured = Vec::new();
-        for at in order {
-            let sys = &config.systems[at];
-            let outcome = scenarios::run(scenario, &http, &endpoints[at], sys, shape).await;
-            eprintln!(
-                "  {scenario:<10} {:<13} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
-                sys.name, outcome.rate, outcome.p50_ms, outcome.p99_ms, outcome.errors
-            );
-            measured.push((at, outcome));
-        }
-        measured.sort_by_key(|(at, _)| *at);
-        rows.extend(measured.into_iter().map(|(at, outcome)| Row {
-            scenario: (*scenario).to_owned(),
-            system: config.systems[at].name.clone(),
-            peer: config.systems[at].peer,
-            outcome,
-        }));
-    }
-    // Other work on the machine slows the calibration as it slows the servers: measure it again
-    // at the end and state the targets against the better (higher) of the two.
-    let after = limits(&http, config, &endpoints).await;
-    let best = match (before, after) {
-        (Some(a), Some(b)) => Some(Limits {
-            rs256_per_s: a.rs256_per_s.max(b.rs256_per_s),
-            argon2id_per_s: a.argon2id_per_s.max(b.argon2id_per_s),
-            claims_bytes: a.claims_bytes,
-        }),
-        (a, b) => a.or(b),
+    let mut limits = Limits {
+        claims_bytes: claims.len(),
+        ..Limits::default()
     };
+    for (i, scenario) in chosen.iter().enumerate() {
+        // The limit a scenario is judged against is measured on the servers' core right
+        // before each of its rounds, so drift on this machine moves both alike.
+        let which = match *scenario {
+            "cc-rs256" => Some(Which::Rs256),
+            "login" => Some(Which::Argon2id),
+            _ => None,
+        };
+        let mut calibrated = Vec::new();
+        let mut measured: Vec<Vec<Outcome>> = config.systems.iter().map(|_| Vec::new()).collect();
+        for round in 0..rounds {
+            if let Some(which) = which
+                && let Some(l) = calibrate_on_server_core(config, &claims, which)
+            {
+                calibrated.push(match which {
+                    Which::Rs256 => l.rs256_per_s,
+                    _ => l.argon2id_per_s,
+                });
+            }
+            // Alternate the order so slow drift (heat, other load) does not favour one system.
+            let mut order: Vec<usize> = (0..config.systems.len()).collect();
+            if (i + round) % 2 == 1 {
+                order.reverse();
+            }
+            let round_shape = Shape {
+                warmup: if round == 0 {
+                    shape.warmup
+                } else {
+                    shape.warmup.min(Duration::from_millis(500))
+                },
+                ..shape
+            };
+            for at in order {
+                let sys = &config.systems[at];
+                let outcome =
+                    scenarios::run(scenario, &http, &endpoints[at], sys, round_shape).await;
+                eprintln!(
+                    "  {scenario:<10} {:<13} round {} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+                    sys.name,
+                    round + 1,
+                    outcome.rate,
+                    outcome.p50_ms,
+                    outcome.p99_ms,
+                    outcome.errors
+                );
+                measured[at].push(outcome);
+            }
+        }
+        let limit = median(calibrated);
+        match which {
+            Some(Which::Rs256) => limits.rs256_per_s = limit,
+            Some(_) => limits.argon2id_per_s = limit,
+            None => {}
+        }
+        for (at, outcomes) in measured.into_iter().enumerate() {
+            rows.push(Row {
+                scenario: (*scenario).to_owned(),
+                system: config.systems[at].name.clone(),
+                peer: config.systems[at].peer,
+                outcome: Outcome::median_of(outcomes),
+            });
+        }
+    }
     Ok(report::render(
         &config.notes,
         &rows,
         &config.systems,
-        best.as_ref(),
+        &limits,
     ))
 }
 
-/// Runs the calibration pinned to the servers' core (they are idle meanwhile), signing the
-/// claims of a real sigil RS256 access token when one can be had.
-async fn limits(
-    http: &reqwest::Client,
-    config: &RunConfig,
-    endpoints: &[Endpoints],
-) -> Option<Limits> {
-    let claims = sample_claims(http, &config.systems, endpoints).await;
+/// The median of some rates (0 when there are none).
+fn median(mut rates: Vec<f64>) -> f64 {
+    rates.sort_by(f64::total_cmp);
+    rates.get(rates.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Runs the calibration pinned to the servers' core (they are idle meanwhile) for one second.
+fn calibrate_on_server_core(config: &RunConfig, claims: &[u8], which: Which) -> Option<Limits> {
     let file = std::env::temp_dir().join(format!("sigil-bench-claims-{}.json", std::process::id()));
     let result = (|| {
-        std::fs::write(&file, &claims).map_err(|e| e.to_string())?;
+        std::fs::write(&file, claims).map_err(|e| e.to_string())?;
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let out = Command::new("taskset")
             .args(["-c", &config.server_cpu])
             .arg(exe)
             .arg("calibrate")
             .arg(&file)
-            .arg("2")
+            .arg("1")
+            .arg(which.word())
             .output()
             .map_err(|e| format!("taskset: {e}"))?;
         if !out.status.success() {
@@ -167,8 +205,11 @@ async fn limits(
     match result {
         Ok(limits) => {
             eprintln!(
-                "  calibration: RS256 {:.0} signatures/s, argon2id {:.1} verifications/s (cpu {})",
-                limits.rs256_per_s, limits.argon2id_per_s, config.server_cpu
+                "  calibration ({}): RS256 {:.0} signatures/s, argon2id {:.1} verifications/s (cpu {})",
+                which.word(),
+                limits.rs256_per_s,
+                limits.argon2id_per_s,
+                config.server_cpu
             );
             Some(limits)
         }

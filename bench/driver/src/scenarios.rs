@@ -1,12 +1,20 @@
 //! The scenarios: what one operation is, and the per-user set-up some of them need first.
+//! Sign-ins (cookies, redirects, forms) go through the general client; the repeated
+//! single-request operations go through the lean keep-alive client of [`crate::wire`].
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::config::System;
-use crate::flows::{self, Endpoints};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::config::{Client, System};
+use crate::flows::{self, Endpoints, Failure};
 use crate::load::{self, Outcome};
+use crate::wire::{Conn, Response, Target};
 
 /// Every scenario, in the order the table lists them.
 pub const ALL: [&str; 7] = [
@@ -42,10 +50,10 @@ pub async fn run(
     shape: Shape,
 ) -> Outcome {
     let result = match scenario {
-        "discovery" => get_loop(http, ep.discovery.clone(), "discovery", shape).await,
-        "jwks" => get_loop(http, ep.jwks.clone(), "jwks", shape).await,
-        "cc-rs256" => cc_loop(http, ep, sys, sys.resource_rs256.clone(), shape).await,
-        "cc-es256" => cc_loop(http, ep, sys, sys.resource_es256.clone(), shape).await,
+        "discovery" => get_loop(ep.discovery.clone(), "discovery", shape).await,
+        "jwks" => get_loop(ep.jwks.clone(), "jwks", shape).await,
+        "cc-rs256" => cc_loop(ep, sys, sys.resource_rs256.clone(), shape).await,
+        "cc-es256" => cc_loop(ep, sys, sys.resource_es256.clone(), shape).await,
         "refresh" => refresh_loop(http, ep, sys, shape).await,
         "introspect" => introspect_loop(http, ep, sys, shape).await,
         "login" => login_loop(http, ep, sys, shape).await,
@@ -54,36 +62,41 @@ pub async fn run(
     result.unwrap_or_else(|why| Outcome::failed(1, why))
 }
 
-async fn get_loop(
-    http: &reqwest::Client,
-    url: String,
-    step: &'static str,
-    shape: Shape,
-) -> Result<Outcome, String> {
-    let http = http.clone();
-    let url = Rc::new(url);
-    load::run(shape.concurrency, shape.warmup, shape.duration, move |_| {
-        let (http, url) = (http.clone(), Rc::clone(&url));
-        async move { flows::get(&http, &url, step).await }
+async fn get_loop(url: String, step: &'static str, shape: Shape) -> Result<Outcome, String> {
+    let (target, path) = Target::of(&url)?;
+    let request = Rc::new((target.get(&path), target));
+    let conns = Conns::new(shape.concurrency);
+    load::run(shape.concurrency, shape.warmup, shape.duration, move |vu| {
+        let (request, conns) = (Rc::clone(&request), Rc::clone(&conns));
+        async move {
+            let (bytes, target) = &*request;
+            let res = conns.send(vu, target, bytes).await;
+            json::<serde::de::IgnoredAny>(res, step).map(drop)
+        }
     })
     .await
 }
 
 async fn cc_loop(
-    http: &reqwest::Client,
     ep: &Endpoints,
     sys: &System,
     resource: String,
     shape: Shape,
 ) -> Result<Outcome, String> {
-    let ctx = Rc::new((http.clone(), ep.clone(), sys.clone(), resource));
-    load::run(shape.concurrency, shape.warmup, shape.duration, move |_| {
-        let ctx = Rc::clone(&ctx);
+    let (target, path) = Target::of(&ep.token)?;
+    let body = form(&[
+        ("grant_type", "client_credentials"),
+        ("resource", &resource),
+        ("scope", &sys.service_scope),
+    ]);
+    let request = Rc::new((target.post_form(&path, &basic(&sys.service), &body), target));
+    let conns = Conns::new(shape.concurrency);
+    load::run(shape.concurrency, shape.warmup, shape.duration, move |vu| {
+        let (request, conns) = (Rc::clone(&request), Rc::clone(&conns));
         async move {
-            let (http, ep, sys, resource) = &*ctx;
-            flows::client_credentials(http, ep, sys, resource)
-                .await
-                .map(drop)
+            let (bytes, target) = &*request;
+            let res = conns.send(vu, target, bytes).await;
+            json::<AccessToken>(res, "client_credentials").map(drop)
         }
     })
     .await
@@ -149,16 +162,21 @@ async fn refresh_loop(
         ));
     }
     let chains = Rc::new(RefCell::new(chains));
-    let ctx = Rc::new((http.clone(), ep.clone(), sys.clone()));
+    let (target, path) = Target::of(&ep.token)?;
+    let ctx = Rc::new((target, path, basic(&sys.web)));
+    let conns = Conns::new(shape.concurrency);
     let mut outcome = load::run(shape.concurrency, shape.warmup, shape.duration, move |vu| {
-        let (ctx, chains) = (Rc::clone(&ctx), Rc::clone(&chains));
+        let (ctx, chains, conns) = (Rc::clone(&ctx), Rc::clone(&chains), Rc::clone(&conns));
         async move {
-            let (http, ep, sys) = &*ctx;
+            let (target, path, authorization) = &*ctx;
             let current = chains.borrow()[vu].clone();
             let Some(current) = current else {
                 return Err("set-up: this user's sign-in failed".into());
             };
-            let next = flows::refresh(http, ep, sys, &current).await?;
+            let body = form(&[("grant_type", "refresh_token"), ("refresh_token", &current)]);
+            let bytes = target.post_form(path, authorization, &body);
+            let res = conns.send(vu, target, &bytes).await;
+            let next = json::<RefreshToken>(res, "refresh_token")?.refresh_token;
             chains.borrow_mut()[vu] = Some(next);
             Ok(())
         }
@@ -181,13 +199,82 @@ async fn introspect_loop(
     let tokens = flows::login(http, ep, sys, LOGIN_SCOPE, None)
         .await
         .map_err(|why| format!("set-up: {why}"))?;
-    let ctx = Rc::new((http.clone(), ep.clone(), sys.clone(), tokens.access_token));
-    load::run(shape.concurrency, shape.warmup, shape.duration, move |_| {
-        let ctx = Rc::clone(&ctx);
+    let (target, path) = Target::of(&ep.introspect)?;
+    let body = form(&[("token", &tokens.access_token)]);
+    let request = Rc::new((target.post_form(&path, &basic(&sys.web), &body), target));
+    let conns = Conns::new(shape.concurrency);
+    load::run(shape.concurrency, shape.warmup, shape.duration, move |vu| {
+        let (request, conns) = (Rc::clone(&request), Rc::clone(&conns));
         async move {
-            let (http, ep, sys, token) = &*ctx;
-            flows::introspect(http, ep, sys, token).await
+            let (bytes, target) = &*request;
+            let res = conns.send(vu, target, bytes).await;
+            match json::<Introspection>(res, "introspect")?.active {
+                true => Ok(()),
+                false => Err("introspect: token not active".into()),
+            }
         }
     })
     .await
+}
+
+/// Per-user connections: each virtual user takes its own out for a request and puts it back.
+struct Conns(RefCell<Vec<Conn>>);
+
+impl Conns {
+    fn new(users: usize) -> Rc<Self> {
+        Rc::new(Self(RefCell::new(
+            (0..users).map(|_| Conn::default()).collect(),
+        )))
+    }
+
+    async fn send(&self, vu: usize, target: &Target, request: &[u8]) -> Result<Response, Failure> {
+        let mut conn = std::mem::take(&mut self.0.borrow_mut()[vu]);
+        let res = conn.send(target, request).await;
+        self.0.borrow_mut()[vu] = conn;
+        res
+    }
+}
+
+/// The JSON body of a 200 response, or a failure naming the step and status.
+fn json<T: DeserializeOwned>(res: Result<Response, Failure>, step: &str) -> Result<T, Failure> {
+    let res = res.map_err(|e| format!("{step}: {e}"))?;
+    if res.status != 200 {
+        let error = serde_json::from_slice::<serde_json::Value>(&res.body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+            .unwrap_or_default();
+        return Err(format!("{step}: HTTP {} {error}", res.status)
+            .trim_end()
+            .to_owned());
+    }
+    serde_json::from_slice(&res.body).map_err(|_| format!("{step}: unexpected body"))
+}
+
+/// A form body.
+fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// `client_secret_basic` credentials, as the general client sends them.
+fn basic(client: &Client) -> String {
+    let pair = format!("{}:{}", client.client_id, client.client_secret);
+    format!("Basic {}", STANDARD.encode(pair))
+}
+
+#[derive(Deserialize)]
+struct AccessToken {
+    #[allow(dead_code)]
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+struct RefreshToken {
+    refresh_token: String,
+}
+
+#[derive(Deserialize)]
+struct Introspection {
+    active: bool,
 }
