@@ -187,8 +187,9 @@ fn calibrate_on_server_core(config: &RunConfig, claims: &[u8], which: Which) -> 
     let result = (|| {
         std::fs::write(&file, claims).map_err(|e| e.to_string())?;
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let out = Command::new("taskset")
-            .args(["-c", &config.server_cpu])
+        // The driver runs at idle priority; the calibration runs at normal priority.
+        let out = Command::new("chrt")
+            .args(["--other", "0", "taskset", "-c", &config.server_cpu])
             .arg(exe)
             .arg("calibrate")
             .arg(&file)
