@@ -64,14 +64,27 @@ pub async fn run(
 
 async fn get_loop(url: String, step: &'static str, shape: Shape) -> Result<Outcome, String> {
     let (target, path) = Target::of(&url)?;
-    let request = Rc::new((target.get(&path), target));
+    let bytes = target.get(&path);
+    fixed_loop(target, bytes, shape, move |res| {
+        json::<serde::de::IgnoredAny>(res, step).map(drop)
+    })
+    .await
+}
+
+/// Repeats one prepared request on each user's connection; `check` judges each response.
+async fn fixed_loop(
+    target: Target,
+    bytes: Vec<u8>,
+    shape: Shape,
+    check: impl Fn(Result<Response, Failure>) -> Result<(), Failure> + 'static,
+) -> Result<Outcome, String> {
+    let request = Rc::new((bytes, target, check));
     let conns = Conns::new(shape.concurrency);
     load::run(shape.concurrency, shape.warmup, shape.duration, move |vu| {
         let (request, conns) = (Rc::clone(&request), Rc::clone(&conns));
         async move {
-            let (bytes, target) = &*request;
-            let res = conns.send(vu, target, bytes).await;
-            json::<serde::de::IgnoredAny>(res, step).map(drop)
+            let (bytes, target, check) = &*request;
+            check(conns.send(vu, target, bytes).await)
         }
     })
     .await
@@ -89,15 +102,9 @@ async fn cc_loop(
         ("resource", &resource),
         ("scope", &sys.service_scope),
     ]);
-    let request = Rc::new((target.post_form(&path, &basic(&sys.service), &body), target));
-    let conns = Conns::new(shape.concurrency);
-    load::run(shape.concurrency, shape.warmup, shape.duration, move |vu| {
-        let (request, conns) = (Rc::clone(&request), Rc::clone(&conns));
-        async move {
-            let (bytes, target) = &*request;
-            let res = conns.send(vu, target, bytes).await;
-            json::<AccessToken>(res, "client_credentials").map(drop)
-        }
+    let bytes = target.post_form(&path, &basic(&sys.service), &body);
+    fixed_loop(target, bytes, shape, |res| {
+        json::<AccessToken>(res, "client_credentials").map(drop)
     })
     .await
 }
@@ -201,17 +208,11 @@ async fn introspect_loop(
         .map_err(|why| format!("set-up: {why}"))?;
     let (target, path) = Target::of(&ep.introspect)?;
     let body = form(&[("token", &tokens.access_token)]);
-    let request = Rc::new((target.post_form(&path, &basic(&sys.web), &body), target));
-    let conns = Conns::new(shape.concurrency);
-    load::run(shape.concurrency, shape.warmup, shape.duration, move |vu| {
-        let (request, conns) = (Rc::clone(&request), Rc::clone(&conns));
-        async move {
-            let (bytes, target) = &*request;
-            let res = conns.send(vu, target, bytes).await;
-            match json::<Introspection>(res, "introspect")?.active {
-                true => Ok(()),
-                false => Err("introspect: token not active".into()),
-            }
+    let bytes = target.post_form(&path, &basic(&sys.web), &body);
+    fixed_loop(target, bytes, shape, |res| {
+        match json::<Introspection>(res, "introspect")?.active {
+            true => Ok(()),
+            false => Err("introspect: token not active".into()),
         }
     })
     .await
