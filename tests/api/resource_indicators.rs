@@ -12,8 +12,13 @@ const OTHER: &str = "https://other.example/";
 const SCOPE: &str = "openid api:read offline_access";
 
 async fn setup() -> (TestApp, TestClient) {
+    let (app, client, _) = setup_with_user().await;
+    (app, client)
+}
+
+async fn setup_with_user() -> (TestApp, TestClient, String) {
     let app = TestApp::spawn().await;
-    app.create_ada(&[]).await;
+    let user_id = app.create_ada(&[]).await;
     app.create_resource(json!({"identifier": API, "scope": "api:read api:write"}))
         .await;
     app.create_resource(json!({"identifier": OTHER, "scope": "other:read"}))
@@ -21,7 +26,7 @@ async fn setup() -> (TestApp, TestClient) {
     let client = app
         .refreshing_client(json!({ "scope": "openid api:read offline_access" }))
         .await;
-    (app, client)
+    (app, client, user_id)
 }
 
 /// `/authorize` for `client` with `extra` parameters, before any login.
@@ -89,12 +94,26 @@ async fn a_resource_named_at_authorize_is_the_audience_of_every_access_token_of_
 
 #[tokio::test]
 async fn the_code_cannot_be_redeemed_for_another_resource() {
-    let (app, client) = setup().await;
+    let (app, client, user_id) = setup_with_user().await;
     let (code, verifier) = app.code_for(&client, SCOPE, &[("resource", API)]).await;
     let mut form = code_form(&client, &code, &verifier);
     form.push(("resource", OTHER));
     let res = app.token_as(&client, &form).await;
     assert_error(res, 400, "invalid_target").await;
+    // The refresh family recorded with the redemption was revoked with the refusal.
+    let now = app.state.clock.now();
+    let live = app
+        .state
+        .store
+        .run(move |c| sigil::store::refresh_tokens::revoke_for_user(c, &user_id, now))
+        .await
+        .unwrap();
+    assert_eq!(live, 0, "no live refresh family is left behind");
+    // The code is spent all the same.
+    let res = app
+        .token_as(&client, &code_form(&client, &code, &verifier))
+        .await;
+    assert_error(res, 400, "invalid_grant").await;
 }
 
 #[tokio::test]

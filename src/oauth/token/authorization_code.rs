@@ -9,11 +9,13 @@ use crate::issue::Grant;
 use crate::issue::refresh_token::RefreshTokens;
 use crate::oauth::target;
 use crate::registry::Client;
+use crate::resources::Resource;
 use crate::secrets;
 use crate::startup::AppState;
 use crate::store::codes::{self, Issued, Redemption};
 use crate::store::refresh_tokens::{self, AccessRecord, FamilyRow, TokenRow};
-use crate::store::{denylist, session_clients, transaction, users};
+use crate::store::users::UserRow;
+use crate::store::{DbConnection, StoreError, denylist, session_clients, transaction, users};
 
 use super::TokenResponse;
 use super::user_tokens::{self, UserTokens};
@@ -41,7 +43,7 @@ pub async fn exchange(
             "the client may not use the authorization code grant",
         ));
     }
-    let mut resource = target::lookup(state, target).await?;
+    let requested = target::lookup(state, target).await?;
     let now = state.clock.now();
     // Until the grant is read, its resource (and so the exact lifetime) is unknown: a reuse
     // keeps the access token on the denylist for the longest lifetime any token may have.
@@ -49,76 +51,51 @@ pub async fn exchange(
     let jti = secrets::random_token(16);
     let refreshable = client.metadata.allows_grant(GrantType::RefreshToken);
     let family_id = refreshable.then(|| secrets::random_token(16));
-    let code_hash = secrets::digest(code);
-    let client_id = client.client_id.clone();
-    let issued = Issued {
-        jti: jti.clone(),
-        exp: now + longest,
-        family: family_id.clone(),
+    let refresh_token = family_id.as_ref().map(|_| RefreshTokens::first());
+    let plan = match (&family_id, &refresh_token) {
+        (Some(id), Some(token)) => Some(FamilyPlan::new(state, client, id, token)),
+        _ => None,
     };
-    // The code's user is read in the same round trip as the redemption.
-    let redeemed = state
+    let check = Check {
+        code_hash: secrets::digest(code),
+        client_id: client.client_id.clone(),
+        redirect_uri: redirect_uri.to_owned(),
+        code_verifier: code_verifier.to_owned(),
+        issued: Issued {
+            jti: jti.clone(),
+            exp: now + longest,
+            family: family_id.clone(),
+        },
+        now,
+    };
+    // One transaction spends the code, checks it, reads its user and records what it
+    // issues (the refresh family with the access token's id, the session's client). A
+    // failed check still spends the code, so a guessed verifier gets one try.
+    let exchanged = state
         .store
-        .run(move |c| {
-            let redemption = codes::redeem(c, &code_hash, &client_id, now, &issued)?;
-            let user = match &redemption {
-                Redemption::Redeemed(row) => match users::by_id(c, &row.user_id)? {
-                    Some(user) => {
-                        let roles = users::roles(c, &user.id)?;
-                        Some((user, roles))
-                    }
-                    None => None,
-                },
-                _ => None,
-            };
-            Ok((redemption, user))
-        })
+        .run(move |c| transaction(c, |c| redeem_and_record(c, &check, plan.as_ref())))
         .await?;
-    let (row, user) = match redeemed {
-        (Redemption::Redeemed(row), user) => (row, user),
-        (Redemption::Invalid, _) => return Err(invalid_grant()),
-        (Redemption::Reused(row), _) => {
-            revoke_first_use(state, row, now).await?;
+    let (grant, user, roles) = match exchanged {
+        Exchanged::Done { grant, user, roles } => (*grant, *user, roles),
+        Exchanged::Invalid => return Err(invalid_grant()),
+        Exchanged::Reused(row) => {
+            revoke_first_use(state, *row, now).await?;
             return Err(invalid_grant());
         }
     };
-    let (user, roles) = user.ok_or_else(invalid_grant)?;
-    let grant: Grant =
-        serde_json::from_str(&row.grant_data).map_err(|e| OAuthError::internal(&e))?;
-    if grant.redirect_uri != redirect_uri || !grant.code_challenge.verify(code_verifier) {
-        return Err(invalid_grant());
-    }
-    let named = target::reconcile(target, grant.resource.as_deref())?;
-    if named != target {
-        resource = target::lookup(state, named).await?;
-    }
-    let aimed = target::decide(state, client, resource.as_ref(), None, &grant.scope)?;
-    let lifetime = aimed.lifetime;
-    let refresh_token = family_id.as_ref().map(|_| RefreshTokens::first());
-    let family = match (&family_id, &refresh_token) {
-        (Some(id), Some(token)) => Some(new_family(state, client, &grant, id, token, now)?),
-        _ => None,
+    let aimed = match aim(state, client, target, requested, &grant).await {
+        Ok(aimed) => aimed,
+        Err(e) => {
+            // The family was recorded with the code; nothing was issued from it.
+            if let Some(id) = family_id {
+                let _ = state
+                    .store
+                    .run(move |c| refresh_tokens::revoke_family(c, &id, now))
+                    .await;
+            }
+            return Err(e);
+        }
     };
-    let (sid, client_id) = (grant.sid.clone(), client.client_id.clone());
-    let access_jti = jti.clone();
-    let generation = user.token_generation;
-    state
-        .store
-        .run(move |c| {
-            transaction(c, |c| {
-                session_clients::record(c, &sid, &client_id, now)?;
-                if let Some((mut family, token)) = family {
-                    family.generation = generation;
-                    let access = AccessRecord {
-                        jti: &access_jti,
-                        exp: now + lifetime,
-                    };
-                    refresh_tokens::create(c, &family, &token, access)?;
-                }
-                Ok(())
-            })
-        })
-        .await?;
     user_tokens::mint(
         state,
         client,
@@ -135,45 +112,144 @@ pub async fn exchange(
     )
 }
 
-/// A new refresh-token family for `grant`: bound to the browser session unless the user
-/// granted `offline_access`.
-fn new_family(
+/// The access token's target: the resource the token request names, else the one the grant
+/// is bound to (naming another is `invalid_target`).
+async fn aim(
     state: &AppState,
     client: &Client,
+    asked: Option<&str>,
+    requested: Option<Resource>,
     grant: &Grant,
-    id: &str,
-    token: &str,
+) -> Result<target::Target, OAuthError> {
+    let named = target::reconcile(asked, grant.resource.as_deref())?;
+    let resource = if named == asked {
+        requested
+    } else {
+        target::lookup(state, named).await?
+    };
+    target::decide(state, client, resource.as_ref(), None, &grant.scope)
+}
+
+/// What the redemption checks, and what it records when the code is good.
+struct Check {
+    code_hash: String,
+    client_id: String,
+    redirect_uri: String,
+    code_verifier: String,
+    issued: Issued,
     now: i64,
-) -> Result<(FamilyRow, TokenRow), OAuthError> {
-    let lifetimes = &state.settings.lifetimes;
-    let absolute = user_tokens::seconds_or(
-        client.metadata.refresh_token_absolute_lifetime,
-        lifetimes.refresh_family,
-    );
-    let sliding = user_tokens::seconds_or(
-        client.metadata.refresh_token_lifetime,
-        lifetimes.refresh_token,
-    );
-    let offline = grant.scope.contains("offline_access");
-    let family = FamilyRow {
-        id: id.to_owned(),
-        client_id: client.client_id.clone(),
-        user_id: grant.user_id.clone(),
-        sid: (!offline).then(|| grant.sid.clone()),
-        grant_data: serde_json::to_string(grant).map_err(|e| OAuthError::internal(&e))?,
-        generation: 0,
-        created_at: now,
-        expires_at: now + absolute,
-        revoked_at: None,
+}
+
+/// The redemption's outcome.
+enum Exchanged {
+    /// Spent now, checked, recorded.
+    Done {
+        grant: Box<Grant>,
+        user: Box<UserRow>,
+        roles: Vec<String>,
+    },
+    /// Unknown, expired, another client's, or failing the redirect URI or PKCE check.
+    Invalid,
+    /// Spent before.
+    Reused(Box<codes::CodeRow>),
+}
+
+fn redeem_and_record(
+    c: &mut DbConnection,
+    check: &Check,
+    plan: Option<&FamilyPlan>,
+) -> Result<Exchanged, StoreError> {
+    let now = check.now;
+    let row = match codes::redeem(c, &check.code_hash, &check.client_id, now, &check.issued)? {
+        Redemption::Redeemed(row) => row,
+        Redemption::Invalid => return Ok(Exchanged::Invalid),
+        Redemption::Reused(row) => return Ok(Exchanged::Reused(Box::new(row))),
     };
-    let token = TokenRow {
-        token_hash: secrets::digest(token),
-        family_id: id.to_owned(),
-        created_at: now,
-        expires_at: now + sliding.min(absolute),
-        used_at: None,
+    let grant: Grant =
+        serde_json::from_str(&row.grant_data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if grant.redirect_uri != check.redirect_uri
+        || !grant.code_challenge.verify(&check.code_verifier)
+    {
+        return Ok(Exchanged::Invalid);
+    }
+    let Some(user) = users::by_id(c, &grant.user_id)? else {
+        return Ok(Exchanged::Invalid);
     };
-    Ok((family, token))
+    let roles = users::roles(c, &user.id)?;
+    session_clients::record(c, &grant.sid, &check.client_id, now)?;
+    if let Some(plan) = plan {
+        let (family, token) = plan.rows(&grant, user.token_generation, now)?;
+        let access = AccessRecord {
+            jti: &check.issued.jti,
+            exp: check.issued.exp,
+        };
+        refresh_tokens::create(c, &family, &token, access)?;
+    }
+    Ok(Exchanged::Done {
+        grant: Box::new(grant),
+        user: Box::new(user),
+        roles,
+    })
+}
+
+/// A new refresh-token family, decided before the grant is read: its id, first token and
+/// lifetimes (the client's, else the server's).
+struct FamilyPlan {
+    id: String,
+    client_id: String,
+    token: String,
+    absolute: i64,
+    sliding: i64,
+}
+
+impl FamilyPlan {
+    fn new(state: &AppState, client: &Client, id: &str, token: &str) -> Self {
+        let lifetimes = &state.settings.lifetimes;
+        Self {
+            id: id.to_owned(),
+            client_id: client.client_id.clone(),
+            token: token.to_owned(),
+            absolute: user_tokens::seconds_or(
+                client.metadata.refresh_token_absolute_lifetime,
+                lifetimes.refresh_family,
+            ),
+            sliding: user_tokens::seconds_or(
+                client.metadata.refresh_token_lifetime,
+                lifetimes.refresh_token,
+            ),
+        }
+    }
+
+    /// The family's rows for `grant`: bound to the browser session unless the user granted
+    /// `offline_access`.
+    fn rows(
+        &self,
+        grant: &Grant,
+        generation: i64,
+        now: i64,
+    ) -> Result<(FamilyRow, TokenRow), StoreError> {
+        let offline = grant.scope.contains("offline_access");
+        let family = FamilyRow {
+            id: self.id.clone(),
+            client_id: self.client_id.clone(),
+            user_id: grant.user_id.clone(),
+            sid: (!offline).then(|| grant.sid.clone()),
+            grant_data: serde_json::to_string(grant)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            generation,
+            created_at: now,
+            expires_at: now + self.absolute,
+            revoked_at: None,
+        };
+        let token = TokenRow {
+            token_hash: secrets::digest(&self.token),
+            family_id: self.id.clone(),
+            created_at: now,
+            expires_at: now + self.sliding.min(self.absolute),
+            used_at: None,
+        };
+        Ok((family, token))
+    }
 }
 
 /// A code presented twice: the access and refresh tokens its first use issued are revoked
