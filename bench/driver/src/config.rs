@@ -31,7 +31,7 @@ pub struct RunConfig {
 }
 
 fn default_rounds() -> usize {
-    3
+    5
 }
 
 /// One system under test.
