@@ -106,7 +106,8 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
     };
     for (i, scenario) in chosen.iter().enumerate() {
         // The limit a scenario is judged against is measured on the servers' core right
-        // before each of its rounds, so drift on this machine moves both alike.
+        // before each sigil row of each round, and each row is judged against the limit
+        // measured just before it, so drift on this machine moves both alike.
         let which = match *scenario {
             "cc-rs256" => Some(Which::Rs256),
             "login" => Some(Which::Argon2id),
@@ -114,15 +115,8 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
         };
         let mut calibrated = Vec::new();
         let mut measured: Vec<Vec<Outcome>> = config.systems.iter().map(|_| Vec::new()).collect();
+        let mut shares: Vec<Vec<f64>> = config.systems.iter().map(|_| Vec::new()).collect();
         for round in 0..rounds {
-            if let Some(which) = which
-                && let Some(l) = calibrate_on_server_core(config, &claims, which)
-            {
-                calibrated.push(match which {
-                    Which::Rs256 => l.rs256_per_s,
-                    _ => l.argon2id_per_s,
-                });
-            }
             // Alternate the order so slow drift (heat, other load) does not favour one system.
             let mut order: Vec<usize> = (0..config.systems.len()).collect();
             if (i + round) % 2 == 1 {
@@ -138,8 +132,22 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
             };
             for at in order {
                 let sys = &config.systems[at];
+                let limit = match which {
+                    Some(which) if !sys.peer => calibrate_on_server_core(config, &claims, which)
+                        .map(|l| match which {
+                            Which::Rs256 => l.rs256_per_s,
+                            _ => l.argon2id_per_s,
+                        }),
+                    _ => None,
+                };
                 let outcome =
                     scenarios::run(scenario, &http, &endpoints[at], sys, round_shape).await;
+                if let Some(limit) = limit.filter(|l| *l > 0.0) {
+                    calibrated.push(limit);
+                    if outcome.errors == 0 {
+                        shares[at].push(outcome.rate / limit);
+                    }
+                }
                 eprintln!(
                     "  {scenario:<10} {:<13} round {} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
                     sys.name,
@@ -158,12 +166,13 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
             Some(_) => limits.argon2id_per_s = limit,
             None => {}
         }
-        for (at, outcomes) in measured.into_iter().enumerate() {
+        for (at, (outcomes, shares)) in measured.into_iter().zip(shares).enumerate() {
             rows.push(Row {
                 scenario: (*scenario).to_owned(),
                 system: config.systems[at].name.clone(),
                 peer: config.systems[at].peer,
                 outcome: Outcome::median_of(outcomes),
+                share: (!shares.is_empty()).then(|| median(shares)),
             });
         }
     }
