@@ -116,19 +116,8 @@ async fn sign_in(f: &Fixture, browser: &reqwest::Client) {
         .await
         .expect("authorize");
     let jar = cookies(&res);
-    let login = res.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let html = browser
-        .get(format!("{}{login}", f.base))
-        .header("cookie", &jar)
-        .send()
-        .await
-        .expect("login page")
-        .text()
-        .await
-        .expect("html");
+    // A new request that needs the password shows the login form at once.
+    let html = res.text().await.expect("login page");
     let res = browser
         .post(format!("{}/login", f.base))
         .header("cookie", &jar)

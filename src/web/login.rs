@@ -90,21 +90,63 @@ fn login_page(
     error: Option<String>,
     status: StatusCode,
 ) -> HttpResponse {
-    let client_name = Some(display_name(&pending.client));
-    let mut res = pages::render(
-        status,
-        &LoginPage {
-            brand: &state.branding,
-            client_name,
-            csrf_token: state.csrf.token(&browser.id),
-            action: "/login".into(),
-            hidden: vec![("request".into(), pending.row.id.clone())],
-            username,
-            error,
-        },
-    );
-    csp::allow_form_redirects(&mut res, pending.redirect_target());
-    res
+    let form = LoginForm {
+        request_id: &pending.row.id,
+        client: &pending.client,
+        redirect_target: pending.redirect_target(),
+    };
+    form.render(state, browser, username, error, status)
+}
+
+/// The login form of a parked request, as `/authorize` shows it straight away.
+pub fn first_page(
+    state: &AppState,
+    browser: &Browser,
+    request_id: &str,
+    client: &Client,
+    request: &AuthorizeRequest,
+) -> HttpResponse {
+    let uri = request.reply.redirect_uri.as_str();
+    let form = LoginForm {
+        request_id,
+        client,
+        redirect_target: client.metadata.redirect_uri_registered(uri).then_some(uri),
+    };
+    let hint = request.login_hint.clone().unwrap_or_default();
+    form.render(state, browser, hint, None, StatusCode::OK)
+}
+
+/// What the login form shows and where its answer may redirect.
+struct LoginForm<'a> {
+    request_id: &'a str,
+    client: &'a Client,
+    redirect_target: Option<&'a str>,
+}
+
+impl LoginForm<'_> {
+    fn render(
+        &self,
+        state: &AppState,
+        browser: &Browser,
+        username: String,
+        error: Option<String>,
+        status: StatusCode,
+    ) -> HttpResponse {
+        let mut res = pages::render(
+            status,
+            &LoginPage {
+                brand: &state.branding,
+                client_name: Some(display_name(self.client)),
+                csrf_token: state.csrf.token(&browser.id),
+                action: "/login".into(),
+                hidden: vec![("request".into(), self.request_id.to_owned())],
+                username,
+                error,
+            },
+        );
+        csp::allow_form_redirects(&mut res, self.redirect_target);
+        res
+    }
 }
 
 impl Pending {
@@ -171,10 +213,12 @@ pub async fn submit(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let (browser, form, pending) = match accept_form(&req, &body, &state).await {
-        Ok(accepted) => accepted,
-        Err(page) => return page,
-    };
+    let browser = Browser::of(&req, &state);
+    let form = browser_form(&body);
+    let token = form.get("csrf_token").unwrap_or_default();
+    if browser.is_new || !state.csrf.verify(&browser.id, token) {
+        return csrf_page(&state);
+    }
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
     let username = Username::parse(&typed)
@@ -190,12 +234,24 @@ pub async fn submit(
         username.clone()
     };
     let (user_key, addr_key) = throttle::keys(&counted_as, &address);
-    let prior = match read_prior(&state, &username, &pending.client, &user_key, &addr_key).await {
-        Ok(prior) => prior,
+    let attempt = Attempt {
+        request_id: form.get("request").map(str::to_owned),
+        browser_hash: browser.hash(),
+        username,
+        user_key,
+        addr_key,
+    };
+    let (pending, prior) = match read_prior(&state, attempt.clone()).await {
+        Ok(Some(read)) => read,
+        Ok(None) => return expired_page(&state),
         Err(e) => return unavailable(&state, &e),
     };
-    if prior.wait > 0 {
-        let wait = prior.wait;
+    tracing::Span::current().record("client_id", pending.client.client_id.as_str());
+    let Attempt {
+        user_key, addr_key, ..
+    } = attempt;
+    if prior.standing.wait > 0 {
+        let wait = prior.standing.wait;
         let text = format!("Too many failed attempts. Wait {wait} seconds, then try again.");
         let mut res = login_page(
             &state,
@@ -234,55 +290,83 @@ pub async fn submit(
     let signed_in = SignedIn {
         user,
         granted: prior.granted,
-        user_key,
+        user_key: prior.standing.account_counted.then_some(user_key),
     };
     complete_login(&req, &state, pending, signed_in).await
 }
 
-/// What a sign-in reads before the password is checked, in one round trip.
+/// Who is trying to sign in, for which pending request.
+#[derive(Clone)]
+struct Attempt {
+    request_id: Option<String>,
+    browser_hash: String,
+    username: String,
+    user_key: String,
+    addr_key: String,
+}
+
+/// What a sign-in reads before the password is checked.
 struct Prior {
-    /// Seconds to wait before another attempt (0 when allowed now).
-    wait: i64,
+    /// The failure counters.
+    standing: throttle::Standing,
     /// The account the username names, if any.
     user: Option<UserRow>,
     /// Scopes the account already granted the client (third-party clients only).
     granted: Option<String>,
 }
 
+/// Reads, in one round trip, the pending request (`None` when it is unknown, expired or
+/// another browser's), the failure counters, the account and its remembered consent.
 async fn read_prior(
     state: &AppState,
-    username: &str,
-    client: &Client,
-    user_key: &str,
-    addr_key: &str,
-) -> Result<Prior, StoreError> {
-    let (name, user_key, addr_key) = (
-        username.to_owned(),
-        user_key.to_owned(),
-        addr_key.to_owned(),
-    );
-    let client_id = (!client.metadata.first_party).then(|| client.client_id.clone());
+    attempt: Attempt,
+) -> Result<Option<(Pending, Prior)>, StoreError> {
     let now = state.clock.now();
-    state
+    let read = state
         .store
         .run(move |c| {
-            let wait = throttle::wait(c, &user_key, &addr_key, now)?;
-            let user = if name.is_empty() {
+            let Some(id) = &attempt.request_id else {
+                return Ok(None);
+            };
+            let Some(row) = auth_requests::get(c, id, &attempt.browser_hash, now)? else {
+                return Ok(None);
+            };
+            let standing = throttle::standing(c, &attempt.user_key, &attempt.addr_key, now)?;
+            let user = if attempt.username.is_empty() {
                 None
             } else {
-                users::by_username(c, &name)?
+                users::by_username(c, &attempt.username)?
             };
-            let granted = match (&user, &client_id) {
-                (Some(user), Some(client_id)) => consents::granted(c, &user.id, client_id)?,
-                _ => None,
+            let granted = match &user {
+                Some(user) => consents::granted(c, &user.id, &row.client_id)?,
+                None => None,
             };
-            Ok(Prior {
-                wait,
+            let prior = Prior {
+                standing,
                 user,
                 granted,
-            })
+            };
+            Ok(Some((row, prior)))
         })
-        .await
+        .await?;
+    let Some((row, mut prior)) = read else {
+        return Ok(None);
+    };
+    let Some(client) = registry::cached(state, &row.client_id).await? else {
+        return Ok(None);
+    };
+    let Ok(request) = serde_json::from_str(&row.params) else {
+        return Ok(None);
+    };
+    if client.metadata.first_party {
+        prior.granted = None;
+    }
+    let pending = Pending {
+        row,
+        request,
+        client,
+    };
+    Ok(Some((pending, prior)))
 }
 
 /// A user whose password was just accepted.
@@ -291,8 +375,8 @@ struct SignedIn {
     user: UserRow,
     /// Scopes the account already granted the client.
     granted: Option<String>,
-    /// The account's failure-counter key, cleared by the sign-in.
-    user_key: String,
+    /// The account's failure-counter key, when it has failures on record to clear.
+    user_key: Option<String>,
 }
 
 /// Starts the session and takes the request one step further, storing it all in one
@@ -332,7 +416,9 @@ async fn complete_login(
         .store
         .run(move |c| {
             transaction(c, |c| {
-                login_attempts::clear(c, &user_key)?;
+                if let Some(key) = &user_key {
+                    login_attempts::clear(c, key)?;
+                }
                 session::replace(c, &stored, previous.as_deref())?;
                 match &code_row {
                     Some(row) => {

@@ -30,23 +30,32 @@ pub fn keys(username: &str, address: &str) -> (String, String) {
     )
 }
 
-/// Seconds until another attempt is allowed (0 when allowed now).
-pub fn wait(
+/// The counters a sign-in attempt is judged by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Seconds until another attempt is allowed (0 when allowed now).
+    pub wait: i64,
+    /// Whether the account's key has failures on record (to clear after a success).
+    pub account_counted: bool,
+}
+
+/// Reads both counters.
+pub fn standing(
     conn: &mut DbConnection,
     user_key: &str,
     addr_key: &str,
     now: i64,
-) -> Result<i64, StoreError> {
+) -> Result<Standing, StoreError> {
     let wait = |entry: Option<(i32, i64)>, free| match entry {
         Some((failures, last)) => (last + delay(failures, free) - now).max(0),
         None => 0,
     };
-    Ok(
-        wait(login_attempts::get(conn, user_key)?, ACCOUNT_FREE_FAILURES).max(wait(
-            login_attempts::get(conn, addr_key)?,
-            ADDRESS_FREE_FAILURES,
-        )),
-    )
+    let account = login_attempts::get(conn, user_key)?;
+    let address = login_attempts::get(conn, addr_key)?;
+    Ok(Standing {
+        account_counted: account.is_some(),
+        wait: wait(account, ACCOUNT_FREE_FAILURES).max(wait(address, ADDRESS_FREE_FAILURES)),
+    })
 }
 
 /// Counts a failure against both keys.

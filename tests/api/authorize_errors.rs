@@ -311,8 +311,8 @@ async fn state_round_trips_byte_for_byte_in_success_and_error_redirects() {
         "state is escaped: {location}"
     );
 
-    let res = app.authorize(&params).await;
-    let page = app.follow(&res).await;
+    let page = app.authorize(&params).await;
+    assert_eq!(page.status(), 200, "the login form");
     let res = app.submit_login(page, "ada", PASSWORD).await;
     assert_eq!(res.status(), 303);
     let back = location_params(&res);
@@ -352,9 +352,8 @@ async fn post_authorize_with_a_form_body_works_like_get() {
     app.create_user("ada", PASSWORD, &[]).await;
     let client = app.web_client("openid").await;
     let (verifier, challenge) = pkce_pair();
-    let res = app.authorize_post(&base(&client, &challenge)).await;
-    assert_eq!(res.status(), 303);
-    let page = app.follow(&res).await;
+    let page = app.authorize_post(&base(&client, &challenge)).await;
+    assert_eq!(page.status(), 200, "the login form");
     let res = app.submit_login(page, "ada", PASSWORD).await;
     let page = app.follow(&res).await;
     let res = app.submit_consent(page, "allow").await;

@@ -510,6 +510,10 @@ impl TestApp {
         ];
         params.extend_from_slice(extra);
         let mut res = self.authorize(&params).await;
+        if res.status() == 200 {
+            // A new request that needs the password shows the login form at once.
+            res = self.submit_login(res, username, password).await;
+        }
         loop {
             assert!(res.status().is_redirection(), "unexpected {}", res.status());
             let location = res.headers()["location"].to_str().unwrap().to_owned();

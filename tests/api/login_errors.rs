@@ -23,7 +23,7 @@ async fn start(app: &TestApp, client: &TestClient, extra: &[(&str, &str)]) -> re
 /// The HTML of the login page for a fresh request, with its CSRF token and request id.
 async fn login_form(app: &TestApp, client: &TestClient) -> (String, String, String) {
     let res = start(app, client, &[]).await;
-    let html = expect_page(app.follow(&res).await, 200, "Sign in").await;
+    let html = expect_page(res, 200, "Sign in").await;
     let csrf = hidden_value(&html, "csrf_token").unwrap();
     let request = hidden_value(&html, "request").unwrap();
     (html, csrf, request)
@@ -65,8 +65,7 @@ async fn a_login_form_posted_from_another_browser_is_forbidden() {
     let mut app = TestApp::spawn().await;
     app.create_user("ada", PASSWORD, &[]).await;
     let client = app.web_client("openid").await;
-    let res = start(&app, &client, &[]).await;
-    let page = app.follow(&res).await;
+    let page = start(&app, &client, &[]).await;
     let first = std::mem::replace(&mut app.http, browser());
     let res = app.submit_login(page, "ada", PASSWORD).await;
     expect_page(res, 403, "Form expired").await;
@@ -89,8 +88,7 @@ async fn consent_without_or_with_a_wrong_csrf_token_is_forbidden() {
     let app = TestApp::spawn().await;
     app.create_user("ada", PASSWORD, &[]).await;
     let client = app.web_client("openid").await;
-    let res = start(&app, &client, &[]).await;
-    let page = app.follow(&res).await;
+    let page = start(&app, &client, &[]).await;
     let res = app.submit_login(page, "ada", PASSWORD).await;
     let html = expect_page(app.follow(&res).await, 200, "wants to access your account").await;
     let csrf = hidden_value(&html, "csrf_token").unwrap();
@@ -130,12 +128,17 @@ async fn an_expired_request_shows_the_expired_page() {
     let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock.clone()).await;
     app.create_user("ada", PASSWORD, &[]).await;
     let client = app.web_client("openid").await;
-    let res = start(&app, &client, &[]).await;
-    let page = app.follow(&res).await;
-    assert_eq!(page.status(), 200);
+    let (_, csrf, request) = login_form(&app, &client).await;
     clock.advance(app.state.settings.lifetimes.auth_request + 1);
-    expect_page(app.follow(&res).await, 400, "expired").await;
-    let res = app.submit_login(page, "ada", PASSWORD).await;
+    let shown = app.get(&format!("/login?request={request}")).await;
+    expect_page(shown, 400, "expired").await;
+    let form = [
+        ("username", "ada"),
+        ("password", PASSWORD),
+        ("csrf_token", csrf.as_str()),
+        ("request", request.as_str()),
+    ];
+    let res = app.post_form("/login", &form).await;
     expect_page(res, 400, "expired").await;
     expect_silent(&app, &client, "login_required").await;
 }
@@ -151,8 +154,7 @@ async fn attempts(
 ) -> reqwest::Response {
     let mut last = None;
     for _ in 0..times {
-        let res = start(app, client, &[]).await;
-        let page = app.follow(&res).await;
+        let page = start(app, client, &[]).await;
         last = Some(app.submit_login(page, username, password).await);
     }
     last.expect("at least one attempt")
@@ -187,6 +189,15 @@ async fn repeated_failures_delay_even_the_right_password_until_time_passes() {
     assert_eq!(res.status(), 303, "signed in once the delay has passed");
     let location = res.headers()["location"].to_str().unwrap();
     assert!(location.starts_with("/consent?"), "{location}");
+
+    // The sign-in cleared the account's failures: one more mistake costs no delay.
+    let relogin = [("prompt", "login")];
+    let page = start(&app, &client, &relogin).await;
+    let res = app.submit_login(page, "ada", "wrong password 1").await;
+    expect_page(res, 400, "Sign in").await;
+    let page = start(&app, &client, &relogin).await;
+    let res = app.submit_login(page, "ada", PASSWORD).await;
+    assert_eq!(res.status(), 303, "no delay after a cleared count");
 }
 
 #[tokio::test]
@@ -216,8 +227,7 @@ async fn denying_consent_redirects_access_denied_with_state_and_iss() {
     let app = TestApp::spawn().await;
     app.create_user("ada", PASSWORD, &[]).await;
     let client = app.web_client("openid").await;
-    let res = start(&app, &client, &[]).await;
-    let page = app.follow(&res).await;
+    let page = start(&app, &client, &[]).await;
     let res = app.submit_login(page, "ada", PASSWORD).await;
     let page = app.follow(&res).await;
     let res = app.submit_consent(page, "deny").await;
@@ -242,8 +252,7 @@ async fn pages_never_show_a_code_or_the_typed_password() {
             "sigil_first_party": true,
         }))
         .await;
-    let res = start(&app, &client, &[]).await;
-    let page = app.follow(&res).await;
+    let page = start(&app, &client, &[]).await;
     let res = app
         .submit_login(page, "ada", "hunter2 typed by mistake")
         .await;
@@ -251,8 +260,7 @@ async fn pages_never_show_a_code_or_the_typed_password() {
     assert!(!html.contains("hunter2"), "the password is not echoed");
     assert_eq!(hidden_value(&html, "username").unwrap(), "ada");
 
-    let res = start(&app, &client, &[]).await;
-    let page = app.follow(&res).await;
+    let page = start(&app, &client, &[]).await;
     let res = app.submit_login(page, "ada", PASSWORD).await;
     assert_eq!(res.status(), 303);
     let code = location_params(&res)["code"].clone();
@@ -296,12 +304,7 @@ async fn login_hint_prefills_the_username_and_select_account_shows_the_form() {
     let (_, challenge) = pkce_pair();
     let hinted = set(base(&client, &challenge), "login_hint", Some("<bob>\""));
     let hinted = set(hinted, "prompt", Some("login"));
-    let html = expect_page(
-        app.follow(&app.authorize(&hinted).await).await,
-        200,
-        "Sign in",
-    )
-    .await;
+    let html = expect_page(app.authorize(&hinted).await, 200, "Sign in").await;
     assert!(!html.contains("<bob>"), "the hint is escaped");
     assert_eq!(
         crate::helpers::hidden_value(&html, "username").unwrap(),
@@ -310,9 +313,7 @@ async fn login_hint_prefills_the_username_and_select_account_shows_the_form() {
 
     let params = set(base(&client, &challenge), "prompt", Some("select_account"));
     let res = app.authorize(&params).await;
-    let location = res.headers()["location"].to_str().unwrap();
-    assert!(location.starts_with("/login?"), "{location}");
-    let html = expect_page(app.follow(&res).await, 200, "Sign in").await;
+    let html = expect_page(res, 200, "Sign in").await;
     assert!(html.contains("name=\"password\""));
 }
 
@@ -381,12 +382,7 @@ async fn id_token_hint_is_checked_against_the_signed_in_user() {
     );
 
     let shown = set(base(&client, &challenge), "id_token_hint", Some(bob_hint));
-    let html = expect_page(
-        app.follow(&app.authorize(&shown).await).await,
-        200,
-        "Sign in",
-    )
-    .await;
+    let html = expect_page(app.authorize(&shown).await, 200, "Sign in").await;
     assert!(
         !html.contains(bob_hint),
         "the hint is not echoed on the page"

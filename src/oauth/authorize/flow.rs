@@ -15,6 +15,7 @@ use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::codes::{self, CodeRow};
 use crate::store::sessions::SessionRow;
 use crate::store::{StoreError, consents};
+use crate::web::login;
 use crate::web::session::Browser;
 
 use super::request::{AuthorizeError, AuthorizeRequest};
@@ -178,9 +179,17 @@ pub async fn proceed(
         (step, _) => {
             let id = match pending {
                 Some(p) => p.id,
-                None => park(state, browser, &req)
-                    .await
-                    .map_err(|e| server_error(&req, &e))?,
+                None => {
+                    let id = park(state, browser, &req)
+                        .await
+                        .map_err(|e| server_error(&req, &e))?;
+                    // A new request that needs the password gets the form at once, sparing
+                    // the browser a redirect and the server a request.
+                    if step == Step::Login {
+                        return Ok(login::first_page(state, browser, &id, client, &req));
+                    }
+                    id
+                }
             };
             let page = if step == Step::Consent {
                 "/consent"
