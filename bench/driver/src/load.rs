@@ -1,7 +1,8 @@
 //! Fixed-concurrency closed-loop load: `concurrency` virtual users repeat one operation for the
 //! warm-up and then the measured duration. Operations that finish inside the measured window
 //! count (a steady state's completions per second, whatever an operation's length); those
-//! still running when it closes do not. The driver's core stays busy polling throughout.
+//! still running when it closes do not. For fast request loops the driver's core stays busy
+//! polling throughout; slow flows let it sleep between responses.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -61,12 +62,24 @@ struct Tally {
     first_error: Option<Failure>,
 }
 
+/// How the driver's core waits for responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// Busy polling: for loops of thousands of requests a second, whose wake-ups would
+    /// otherwise cost the servers an inter-processor interrupt each.
+    Poll,
+    /// Sleeping: for slow flows (a few hundred requests a second), where those wake-ups cost
+    /// next to nothing and a spinning neighbour would slow the servers' core more than they do.
+    Sleep,
+}
+
 /// Runs `op` in `concurrency` loops. `op(vu)` gets the virtual user's index; per-user state lives
 /// in what the caller captured.
 pub async fn run<F, Fut>(
     concurrency: usize,
     warmup: Duration,
     duration: Duration,
+    waiting: Waiting,
     op: F,
 ) -> Result<Outcome, Failure>
 where
@@ -86,8 +99,10 @@ where
     // more the more requests it serves. With one task always ready, the runtime checks its
     // sockets without blocking and the core never goes idle.
     let poller = tokio::task::spawn_local(async move {
-        while Instant::now() < stop_at {
-            tokio::task::yield_now().await;
+        if waiting == Waiting::Poll {
+            while Instant::now() < stop_at {
+                tokio::task::yield_now().await;
+            }
         }
     });
     let mut users = Vec::with_capacity(concurrency);

@@ -106,8 +106,8 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
     };
     for (i, scenario) in chosen.iter().enumerate() {
         // The limit a scenario is judged against is measured on the servers' core right
-        // before each sigil row of each round, and each row is judged against the limit
-        // measured just before it, so drift on this machine moves both alike.
+        // before and right after each sigil row of each round, and each row is judged against
+        // the mean of the two, so drift on this machine moves both alike.
         let which = match *scenario {
             "cc-rs256" => Some(Which::Rs256),
             "login" => Some(Which::Argon2id),
@@ -132,17 +132,24 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
             };
             for at in order {
                 let sys = &config.systems[at];
-                let limit = match which {
+                let limit_now = || match which {
                     Some(which) if !sys.peer => calibrate_on_server_core(config, &claims, which)
                         .map(|l| match which {
                             Which::Rs256 => l.rs256_per_s,
                             _ => l.argon2id_per_s,
-                        }),
+                        })
+                        .filter(|l| *l > 0.0),
                     _ => None,
                 };
+                let before = limit_now();
                 let outcome =
                     scenarios::run(scenario, &http, &endpoints[at], sys, round_shape).await;
-                if let Some(limit) = limit.filter(|l| *l > 0.0) {
+                let after = limit_now();
+                let limit = match (before, after) {
+                    (Some(b), Some(a)) => Some((b + a) / 2.0),
+                    (one, other) => one.or(other),
+                };
+                if let Some(limit) = limit {
                     calibrated.push(limit);
                     if outcome.errors == 0 {
                         shares[at].push(outcome.rate / limit);

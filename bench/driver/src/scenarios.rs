@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::{Client, System};
 use crate::flows::{self, Endpoints, Failure};
-use crate::load::{self, Outcome};
+use crate::load::{self, Outcome, Waiting};
 use crate::wire::{Conn, Response, Target};
 
 /// Every scenario, in the order the table lists them.
@@ -80,13 +80,19 @@ async fn fixed_loop(
 ) -> Result<Outcome, String> {
     let request = Rc::new((bytes, target, check));
     let conns = Conns::new(shape.concurrency);
-    load::run(shape.concurrency, shape.warmup, shape.duration, move |vu| {
-        let (request, conns) = (Rc::clone(&request), Rc::clone(&conns));
-        async move {
-            let (bytes, target, check) = &*request;
-            check(conns.send(vu, target, bytes).await)
-        }
-    })
+    load::run(
+        shape.concurrency,
+        shape.warmup,
+        shape.duration,
+        Waiting::Poll,
+        move |vu| {
+            let (request, conns) = (Rc::clone(&request), Rc::clone(&conns));
+            async move {
+                let (bytes, target, check) = &*request;
+                check(conns.send(vu, target, bytes).await)
+            }
+        },
+    )
     .await
 }
 
@@ -116,15 +122,21 @@ async fn login_loop(
     shape: Shape,
 ) -> Result<Outcome, String> {
     let ctx = Rc::new((http.clone(), ep.clone(), sys.clone()));
-    load::run(shape.concurrency, shape.warmup, shape.duration, move |_| {
-        let ctx = Rc::clone(&ctx);
-        async move {
-            let (http, ep, sys) = &*ctx;
-            flows::login(http, ep, sys, LOGIN_SCOPE, None)
-                .await
-                .map(drop)
-        }
-    })
+    load::run(
+        shape.concurrency,
+        shape.warmup,
+        shape.duration,
+        Waiting::Sleep,
+        move |_| {
+            let ctx = Rc::clone(&ctx);
+            async move {
+                let (http, ep, sys) = &*ctx;
+                flows::login(http, ep, sys, LOGIN_SCOPE, None)
+                    .await
+                    .map(drop)
+            }
+        },
+    )
     .await
 }
 
@@ -172,22 +184,28 @@ async fn refresh_loop(
     let (target, path) = Target::of(&ep.token)?;
     let ctx = Rc::new((target, path, basic(&sys.web)));
     let conns = Conns::new(shape.concurrency);
-    let mut outcome = load::run(shape.concurrency, shape.warmup, shape.duration, move |vu| {
-        let (ctx, chains, conns) = (Rc::clone(&ctx), Rc::clone(&chains), Rc::clone(&conns));
-        async move {
-            let (target, path, authorization) = &*ctx;
-            let current = chains.borrow()[vu].clone();
-            let Some(current) = current else {
-                return Err("set-up: this user's sign-in failed".into());
-            };
-            let body = form(&[("grant_type", "refresh_token"), ("refresh_token", &current)]);
-            let bytes = target.post_form(path, authorization, &body);
-            let res = conns.send(vu, target, &bytes).await;
-            let next = json::<RefreshToken>(res, "refresh_token")?.refresh_token;
-            chains.borrow_mut()[vu] = Some(next);
-            Ok(())
-        }
-    })
+    let mut outcome = load::run(
+        shape.concurrency,
+        shape.warmup,
+        shape.duration,
+        Waiting::Poll,
+        move |vu| {
+            let (ctx, chains, conns) = (Rc::clone(&ctx), Rc::clone(&chains), Rc::clone(&conns));
+            async move {
+                let (target, path, authorization) = &*ctx;
+                let current = chains.borrow()[vu].clone();
+                let Some(current) = current else {
+                    return Err("set-up: this user's sign-in failed".into());
+                };
+                let body = form(&[("grant_type", "refresh_token"), ("refresh_token", &current)]);
+                let bytes = target.post_form(path, authorization, &body);
+                let res = conns.send(vu, target, &bytes).await;
+                let next = json::<RefreshToken>(res, "refresh_token")?.refresh_token;
+                chains.borrow_mut()[vu] = Some(next);
+                Ok(())
+            }
+        },
+    )
     .await?;
     outcome.errors += setup_errors as u64;
     if outcome.first_error.is_none() {
