@@ -29,6 +29,17 @@ async fn login_form(app: &TestApp, client: &TestClient) -> (String, String, Stri
     (html, csrf, request)
 }
 
+/// Posts ada's right password on a login form with `csrf` and `request`.
+async fn post_ada(app: &TestApp, csrf: &str, request: &str) -> reqwest::Response {
+    let form = [
+        ("username", "ada"),
+        ("password", PASSWORD),
+        ("csrf_token", csrf),
+        ("request", request),
+    ];
+    app.post_form("/login", &form).await
+}
+
 /// After a refused form, the browser still has no session: `prompt=none` says so.
 async fn expect_silent(app: &TestApp, client: &TestClient, error: &str) {
     let res = start(app, client, &[("prompt", "none")]).await;
@@ -72,13 +83,7 @@ async fn a_login_form_posted_from_another_browser_is_forbidden() {
 
     let (_, csrf, request) = login_form(&app, &client).await;
     app.http = first;
-    let form = [
-        ("username", "ada"),
-        ("password", PASSWORD),
-        ("csrf_token", csrf.as_str()),
-        ("request", request.as_str()),
-    ];
-    let res = app.post_form("/login", &form).await;
+    let res = post_ada(&app, &csrf, &request).await;
     expect_page(res, 403, "Form expired").await;
     expect_silent(&app, &client, "login_required").await;
 }
@@ -112,13 +117,7 @@ async fn an_unknown_request_id_shows_the_expired_page() {
     expect_page(res, 400, "expired").await;
     let res = app.get("/login").await;
     expect_page(res, 400, "expired").await;
-    let form = [
-        ("username", "ada"),
-        ("password", PASSWORD),
-        ("csrf_token", csrf.as_str()),
-        ("request", "no-such-request"),
-    ];
-    let res = app.post_form("/login", &form).await;
+    let res = post_ada(&app, &csrf, "no-such-request").await;
     expect_page(res, 400, "expired").await;
 }
 
@@ -132,13 +131,7 @@ async fn an_expired_request_shows_the_expired_page() {
     clock.advance(app.state.settings.lifetimes.auth_request + 1);
     let shown = app.get(&format!("/login?request={request}")).await;
     expect_page(shown, 400, "expired").await;
-    let form = [
-        ("username", "ada"),
-        ("password", PASSWORD),
-        ("csrf_token", csrf.as_str()),
-        ("request", request.as_str()),
-    ];
-    let res = app.post_form("/login", &form).await;
+    let res = post_ada(&app, &csrf, &request).await;
     expect_page(res, 400, "expired").await;
     expect_silent(&app, &client, "login_required").await;
 }
