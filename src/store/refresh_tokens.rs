@@ -8,6 +8,7 @@ use super::schema::refresh_families::dsl as f;
 use super::schema::refresh_tokens::dsl as t;
 use super::schema::sessions::dsl as s;
 use super::schema::users::dsl as u;
+use super::users::UserRow;
 use super::{DbConnection, StoreError};
 
 /// A family: every token descended from one grant.
@@ -92,13 +93,22 @@ fn remember(
     Ok(())
 }
 
+/// A family that may go on, with its user as read in the same statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// The family.
+    pub family: FamilyRow,
+    /// Its user.
+    pub user: UserRow,
+}
+
 /// What presenting a refresh token found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {
     /// First use: the token is spent and its successor stored.
-    Rotated(FamilyRow),
+    Rotated(Box<Standing>),
     /// The previous token again, inside the client's grace window: the successor stands.
-    Grace(FamilyRow),
+    Grace(Box<Standing>),
     /// A rotated token outside the grace window: the family is now revoked.
     Reused(FamilyRow),
     /// Unknown, expired, revoked, another client's, or its session or generation is gone.
@@ -149,23 +159,28 @@ pub fn rotate(conn: &mut DbConnection, a: Attempt<'_>) -> Result<Rotation, Store
         )
         .set(t::used_at.eq(a.now))
         .execute(conn)?;
-        let found: Option<(TokenRow, FamilyRow)> = t::refresh_tokens
+        let found: Option<(TokenRow, FamilyRow, Option<UserRow>)> = t::refresh_tokens
             .inner_join(f::refresh_families)
+            .left_join(u::users.on(u::id.eq(f::user_id)))
             .filter(t::token_hash.eq(a.token_hash))
-            .select((TokenRow::as_select(), FamilyRow::as_select()))
+            .select((
+                TokenRow::as_select(),
+                FamilyRow::as_select(),
+                Option::<UserRow>::as_select(),
+            ))
             .first(conn)
             .optional()?;
-        let Some((token, family)) = found else {
+        let Some((token, family, user)) = found else {
             return Ok(Rotation::Invalid);
         };
         if family.client_id != a.client_id || family.revoked_at.is_some() {
             return Ok(Rotation::Invalid);
         }
         if spent == 1 {
-            if !still_valid(conn, &family, a.now, a.idle_after)? {
+            let Some(user) = still_valid(conn, &family, user, a.now, a.idle_after)? else {
                 revoke_family(conn, &family.id, a.now)?;
                 return Ok(Rotation::Invalid);
-            }
+            };
             let successor = TokenRow {
                 token_hash: a.successor_hash.to_owned(),
                 family_id: family.id.clone(),
@@ -177,7 +192,7 @@ pub fn rotate(conn: &mut DbConnection, a: Attempt<'_>) -> Result<Rotation, Store
                 .values(&successor)
                 .execute(conn)?;
             remember(conn, &family.id, a.access)?;
-            return Ok(Rotation::Rotated(family));
+            return Ok(Rotation::Rotated(Box::new(Standing { family, user })));
         }
         let Some(used_at) = token.used_at else {
             return Ok(Rotation::Invalid);
@@ -193,9 +208,11 @@ pub fn rotate(conn: &mut DbConnection, a: Attempt<'_>) -> Result<Rotation, Store
                 .count()
                 .get_result::<i64>(conn)?
                 == 1;
-            if successor_unused && still_valid(conn, &family, a.now, a.idle_after)? {
+            if successor_unused
+                && let Some(user) = still_valid(conn, &family, user, a.now, a.idle_after)?
+            {
                 remember(conn, &family.id, a.access)?;
-                return Ok(Rotation::Grace(family));
+                return Ok(Rotation::Grace(Box::new(Standing { family, user })));
             }
         }
         revoke_family(conn, &family.id, a.now)?;
@@ -203,24 +220,21 @@ pub fn rotate(conn: &mut DbConnection, a: Attempt<'_>) -> Result<Rotation, Store
     })
 }
 
-/// Whether the family's user has not signed out everywhere since, and its session (if bound
-/// to one) is still alive; a live session counts the refresh as activity.
+/// The family's user, when it still exists and has not signed out everywhere since, and the
+/// family's session (if bound to one) is still alive; a live session counts the refresh as
+/// activity.
 fn still_valid(
     conn: &mut DbConnection,
     family: &FamilyRow,
+    user: Option<UserRow>,
     now: i64,
     idle_after: i64,
-) -> Result<bool, StoreError> {
-    let generation: Option<i64> = u::users
-        .find(&family.user_id)
-        .select(u::token_generation)
-        .first(conn)
-        .optional()?;
-    if generation != Some(family.generation) {
-        return Ok(false);
-    }
+) -> Result<Option<UserRow>, StoreError> {
+    let Some(user) = user.filter(|u| u.token_generation == family.generation) else {
+        return Ok(None);
+    };
     let Some(sid) = &family.sid else {
-        return Ok(true);
+        return Ok(Some(user));
     };
     let touched = diesel::update(
         s::sessions.filter(
@@ -233,7 +247,7 @@ fn still_valid(
     )
     .set(s::last_seen.eq(now))
     .execute(conn)?;
-    Ok(touched == 1)
+    Ok((touched == 1).then_some(user))
 }
 
 /// Revokes a family and denylists the unexpired access tokens minted from it (idempotent);

@@ -91,8 +91,8 @@ pub async fn refresh(
                     exp: now + longest,
                 },
             };
-            let family = match refresh_tokens::rotate(c, attempt)? {
-                Rotation::Rotated(family) | Rotation::Grace(family) => family,
+            let standing = match refresh_tokens::rotate(c, attempt)? {
+                Rotation::Rotated(standing) | Rotation::Grace(standing) => *standing,
                 Rotation::Invalid => return Ok(Outcome::Invalid),
                 Rotation::Reused(family) => {
                     AuditEvent::new(client_id.clone(), "refresh.reuse", Some(family.user_id))
@@ -101,13 +101,12 @@ pub async fn refresh(
                     return Ok(Outcome::Reused);
                 }
             };
-            match users::by_id(c, &family.user_id)? {
-                Some(user) => {
-                    let roles = users::roles(c, &user.id)?;
-                    Ok(Outcome::Issued(Box::new((family, user, roles))))
-                }
-                None => Ok(Outcome::Invalid),
-            }
+            let roles = users::roles(c, &standing.user.id)?;
+            Ok(Outcome::Issued(Box::new((
+                standing.family,
+                standing.user,
+                roles,
+            ))))
         })
         .await?;
     let (family, user, roles) = match outcome {
