@@ -48,6 +48,27 @@ pub fn live(
         .optional()?)
 }
 
+/// Whether the session with this public id is live: not past its absolute expiry nor idle
+/// since `idle_after`.
+pub fn is_live(
+    conn: &mut DbConnection,
+    sid: &str,
+    now: i64,
+    idle_after: i64,
+) -> Result<bool, StoreError> {
+    let found: Option<String> = s::sessions
+        .filter(
+            s::sid
+                .eq(sid)
+                .and(s::expires_at.gt(now))
+                .and(s::last_seen.gt(idle_after)),
+        )
+        .select(s::sid)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some())
+}
+
 /// Marks the session seen at `now`.
 pub fn touch(conn: &mut DbConnection, id_hash: &str, now: i64) -> Result<(), StoreError> {
     diesel::update(s::sessions.find(id_hash))

@@ -87,3 +87,25 @@ async fn signing_out_an_unknown_user_fails_in_one_line() {
     let out = app.run_cli(&["user", "signout"], "");
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn a_code_dies_with_its_session() {
+    let app = TestApp::spawn().await;
+    app.create_ada(&[]).await;
+    let client = app.web_client("openid").await;
+
+    // Signed out everywhere between the code and its redemption.
+    let (code, verifier) = app.code_for(&client, "openid", &[]).await;
+    let out = app.run_cli(&["user", "signout", "ada"], "");
+    assert!(out.status.success(), "{out:?}");
+    assert_error(
+        app.redeem(&client, &code, &verifier).await,
+        400,
+        "invalid_grant",
+    )
+    .await;
+
+    // A code from the next sign-in, whose session lives, is good.
+    let (code, verifier) = app.code_for(&client, "openid", &[]).await;
+    assert_eq!(app.redeem(&client, &code, &verifier).await.status(), 200);
+}

@@ -15,7 +15,9 @@ use crate::startup::AppState;
 use crate::store::codes::{self, Issued, Redemption};
 use crate::store::refresh_tokens::{self, AccessRecord, FamilyRow, TokenRow};
 use crate::store::users::UserRow;
-use crate::store::{DbConnection, StoreError, denylist, session_clients, transaction, users};
+use crate::store::{
+    DbConnection, StoreError, denylist, session_clients, sessions, transaction, users,
+};
 
 use super::TokenResponse;
 use super::user_tokens::{self, UserTokens};
@@ -67,6 +69,7 @@ pub async fn exchange(
             family: family_id.clone(),
         },
         now,
+        idle_after: now - state.settings.lifetimes.session_idle,
     };
     // One transaction spends the code, checks it, reads its user and records what it
     // issues (the refresh family with the access token's id, the session's client). A
@@ -138,6 +141,8 @@ struct Check {
     code_verifier: String,
     issued: Issued,
     now: i64,
+    /// A session counts as idle when `last_seen` is at or before this.
+    idle_after: i64,
 }
 
 /// The redemption's outcome.
@@ -170,6 +175,10 @@ fn redeem_and_record(
     if grant.redirect_uri != check.redirect_uri
         || !grant.code_challenge.verify(&check.code_verifier)
     {
+        return Ok(Exchanged::Invalid);
+    }
+    // A code dies with the session it was issued in (sign-out, sign-out everywhere, expiry).
+    if !sessions::is_live(c, &grant.sid, now, check.idle_after)? {
         return Ok(Exchanged::Invalid);
     }
     let Some(user) = users::by_id(c, &grant.user_id)? else {
