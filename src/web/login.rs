@@ -1,4 +1,5 @@
-//! The login page: `GET /login?request=…` shows the form, `POST /login` checks the password.
+//! The login form: `/authorize` shows it for a new request, `GET /login?request=…` shows it
+//! again (after consent asks for a fresh sign-in), `POST /login` checks the password.
 
 use std::sync::Arc;
 
