@@ -82,6 +82,16 @@ pub struct AppState {
     pub backchannel: Notifier,
 }
 
+/// Initialises OpenSSL without its exit handler; every process calls this first.
+///
+/// libpq and josekit share the system OpenSSL, and OpenSSL 3 frees its global state from an
+/// `atexit` handler. A thread still signing or connecting while the process exits would then
+/// use freed memory (a "double free" abort at exit). The first initialisation decides, so it
+/// must come before any other use of OpenSSL in the process.
+pub fn init_openssl() {
+    openssl::init();
+}
+
 /// Opens and migrates the store (blocking).
 pub fn open_store(settings: &Settings) -> Result<Store, StartupError> {
     let store = Store::connect(&settings.database, settings.database_pool_size)?;

@@ -44,7 +44,10 @@ impl ManageConnection for DbManager {
 
     fn connect(&self) -> Result<DbConnection, ManagerError> {
         match &self.database {
-            DatabaseUrl::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
+            DatabaseUrl::Postgres(url) => {
+                crate::startup::init_openssl();
+                Ok(DbConnection::Pg(PgConnection::establish(url)?))
+            }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 conn.batch_execute(SQLITE_PRAGMAS)?;
