@@ -178,17 +178,22 @@ pub async fn accept_form(
     body: &[u8],
     state: &AppState,
 ) -> Result<(Browser, RawParams, Pending), HttpResponse> {
-    let browser = Browser::of(req, state);
-    let form = browser_form(body);
-    let token = form.get("csrf_token").unwrap_or_default();
-    if browser.is_new || !state.csrf.verify(&browser.id, token) {
+    let Some((browser, form)) = checked_form(req, body, state) else {
         return Err(csrf_page(state));
-    }
+    };
     let Some(pending) = load_pending(state, &browser, form.get("request")).await else {
         return Err(expired_page(state));
     };
     tracing::Span::current().record("client_id", pending.client.client_id.as_str());
     Ok((browser, form, pending))
+}
+
+/// A posted form with its browser, when the browser cookie and CSRF token match.
+fn checked_form(req: &HttpRequest, body: &[u8], state: &AppState) -> Option<(Browser, RawParams)> {
+    let browser = Browser::of(req, state);
+    let form = browser_form(body);
+    let token = form.get("csrf_token").unwrap_or_default();
+    (!browser.is_new && state.csrf.verify(&browser.id, token)).then_some((browser, form))
 }
 
 /// `GET /login?request=ID`.
@@ -214,12 +219,9 @@ pub async fn submit(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let browser = Browser::of(&req, &state);
-    let form = browser_form(&body);
-    let token = form.get("csrf_token").unwrap_or_default();
-    if browser.is_new || !state.csrf.verify(&browser.id, token) {
+    let Some((browser, form)) = checked_form(&req, &body, &state) else {
         return csrf_page(&state);
-    }
+    };
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
     let username = Username::parse(&typed)
@@ -239,18 +241,15 @@ pub async fn submit(
         request_id: form.get("request").map(str::to_owned),
         browser_hash: browser.hash(),
         username,
-        user_key,
-        addr_key,
+        user_key: user_key.clone(),
+        addr_key: addr_key.clone(),
     };
-    let (pending, prior) = match read_prior(&state, attempt.clone()).await {
+    let (pending, prior) = match read_prior(&state, attempt).await {
         Ok(Some(read)) => read,
         Ok(None) => return expired_page(&state),
         Err(e) => return unavailable(&state, &e),
     };
     tracing::Span::current().record("client_id", pending.client.client_id.as_str());
-    let Attempt {
-        user_key, addr_key, ..
-    } = attempt;
     if prior.standing.wait > 0 {
         let wait = prior.standing.wait;
         let text = format!("Too many failed attempts. Wait {wait} seconds, then try again.");
@@ -297,7 +296,6 @@ pub async fn submit(
 }
 
 /// Who is trying to sign in, for which pending request.
-#[derive(Clone)]
 struct Attempt {
     request_id: Option<String>,
     browser_hash: String,
