@@ -5,13 +5,15 @@ use diesel::prelude::*;
 use super::schema::login_attempts::dsl as a;
 use super::{DbConnection, StoreError};
 
-/// Failures so far and the time of the last one.
-pub fn get(conn: &mut DbConnection, key_hash: &str) -> Result<Option<(i32, i64)>, StoreError> {
+/// Failures so far and the time of the last one, for each of `keys` that has any.
+pub fn get_many(
+    conn: &mut DbConnection,
+    keys: &[&str],
+) -> Result<Vec<(String, i32, i64)>, StoreError> {
     Ok(a::login_attempts
-        .find(key_hash)
-        .select((a::failures, a::last_failure))
-        .first(conn)
-        .optional()?)
+        .filter(a::key_hash.eq_any(keys))
+        .select((a::key_hash, a::failures, a::last_failure))
+        .load(conn)?)
 }
 
 /// Counts one more failure.

@@ -50,8 +50,14 @@ pub fn standing(
         Some((failures, last)) => (last + delay(failures, free) - now).max(0),
         None => 0,
     };
-    let account = login_attempts::get(conn, user_key)?;
-    let address = login_attempts::get(conn, addr_key)?;
+    let counters = login_attempts::get_many(conn, &[user_key, addr_key])?;
+    let of = |key: &str| {
+        counters
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, failures, last)| (*failures, *last))
+    };
+    let (account, address) = (of(user_key), of(addr_key));
     Ok(Standing {
         account_counted: account.is_some(),
         wait: wait(account, ACCOUNT_FREE_FAILURES).max(wait(address, ADDRESS_FREE_FAILURES)),

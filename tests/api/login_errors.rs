@@ -194,6 +194,25 @@ async fn repeated_failures_delay_even_the_right_password_until_time_passes() {
 }
 
 #[tokio::test]
+async fn many_failures_from_one_address_delay_every_account() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock).await;
+    app.create_user("ada", PASSWORD, &[]).await;
+    let client = app.web_client("openid").await;
+    let free = sigil::web::throttle::ADDRESS_FREE_FAILURES;
+    for i in 0..=free {
+        // A different account each time: no account reaches its own limit.
+        let res = attempts(&app, &client, &format!("guess{i}"), "wrong password 3", 1).await;
+        expect_page(res, 400, "Sign in").await;
+    }
+    let res = attempts(&app, &client, "ada", PASSWORD, 1).await;
+    assert_eq!(res.headers()["retry-after"], "2");
+    let html = expect_page(res, 429, "Sign in").await;
+    let error = login_error(&html).unwrap();
+    assert!(error.starts_with("Too many failed attempts"), "{error}");
+}
+
+#[tokio::test]
 async fn unknown_usernames_get_the_same_answers_as_wrong_passwords() {
     let clock = manual_clock();
     let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock).await;
