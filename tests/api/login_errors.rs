@@ -136,6 +136,15 @@ async fn an_expired_request_shows_the_expired_page() {
     expect_silent(&app, &client, "login_required").await;
 }
 
+/// Expects the login page refusing an attempt for `seconds` more; returns its HTML.
+async fn expect_delayed(res: reqwest::Response, seconds: u32) -> String {
+    assert_eq!(res.headers()["retry-after"], seconds.to_string().as_str());
+    let html = expect_page(res, 429, "Sign in").await;
+    let error = login_error(&html).unwrap();
+    assert!(error.starts_with("Too many failed attempts"), "{error}");
+    html
+}
+
 /// Posts `password` for `username` `times` times in a row on fresh login pages; returns the
 /// last response.
 async fn attempts(
@@ -170,10 +179,7 @@ async fn repeated_failures_delay_even_the_right_password_until_time_passes() {
         );
     }
     let res = attempts(&app, &client, "ada", PASSWORD, 1).await;
-    assert_eq!(res.headers()["retry-after"], "2");
-    let html = expect_page(res, 429, "Sign in").await;
-    let error = login_error(&html).unwrap();
-    assert!(error.starts_with("Too many failed attempts"), "{error}");
+    let html = expect_delayed(res, 2).await;
     assert!(!html.contains(PASSWORD), "the password is not echoed");
     expect_silent(&app, &client, "login_required").await;
 
@@ -206,10 +212,7 @@ async fn many_failures_from_one_address_delay_every_account() {
         expect_page(res, 400, "Sign in").await;
     }
     let res = attempts(&app, &client, "ada", PASSWORD, 1).await;
-    assert_eq!(res.headers()["retry-after"], "2");
-    let html = expect_page(res, 429, "Sign in").await;
-    let error = login_error(&html).unwrap();
-    assert!(error.starts_with("Too many failed attempts"), "{error}");
+    expect_delayed(res, 2).await;
 }
 
 #[tokio::test]
