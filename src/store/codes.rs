@@ -63,7 +63,8 @@ pub fn create(conn: &mut DbConnection, row: &CodeRow) -> Result<(), StoreError> 
 
 /// Spends the code atomically (`UPDATE … WHERE used_at IS NULL`), recording what is about to
 /// be issued: of concurrent redeemers, across processes, exactly one sees `Redeemed`, and a
-/// later reuse finds what to revoke.
+/// later reuse finds what to revoke. Call it inside a transaction, so the row read back is
+/// the one this update wrote.
 pub fn redeem(
     conn: &mut DbConnection,
     code_hash: &str,
@@ -71,35 +72,33 @@ pub fn redeem(
     now: i64,
     issued: &Issued,
 ) -> Result<Redemption, StoreError> {
-    super::transaction(conn, |conn| {
-        let spent = diesel::update(
-            c::auth_codes.filter(
-                c::code_hash
-                    .eq(code_hash)
-                    .and(c::client_id.eq(client_id))
-                    .and(c::used_at.is_null())
-                    .and(c::expires_at.gt(now)),
-            ),
-        )
-        .set((
-            c::used_at.eq(now),
-            c::issued_jti.eq(&issued.jti),
-            c::issued_exp.eq(issued.exp),
-            c::issued_family.eq(&issued.family),
-        ))
-        .execute(conn)?;
-        let row: Option<CodeRow> = c::auth_codes
-            .find(code_hash)
-            .select(CodeRow::as_select())
-            .first(conn)
-            .optional()?;
-        Ok(match (spent, row) {
-            (1, Some(row)) => Redemption::Redeemed(row),
-            (_, Some(row)) if row.used_at.is_some() && row.client_id == client_id => {
-                Redemption::Reused(row)
-            }
-            _ => Redemption::Invalid,
-        })
+    let spent = diesel::update(
+        c::auth_codes.filter(
+            c::code_hash
+                .eq(code_hash)
+                .and(c::client_id.eq(client_id))
+                .and(c::used_at.is_null())
+                .and(c::expires_at.gt(now)),
+        ),
+    )
+    .set((
+        c::used_at.eq(now),
+        c::issued_jti.eq(&issued.jti),
+        c::issued_exp.eq(issued.exp),
+        c::issued_family.eq(&issued.family),
+    ))
+    .execute(conn)?;
+    let row: Option<CodeRow> = c::auth_codes
+        .find(code_hash)
+        .select(CodeRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(match (spent, row) {
+        (1, Some(row)) => Redemption::Redeemed(row),
+        (_, Some(row)) if row.used_at.is_some() && row.client_id == client_id => {
+            Redemption::Reused(row)
+        }
+        _ => Redemption::Invalid,
     })
 }
 

@@ -5,13 +5,17 @@ use diesel::prelude::*;
 use super::schema::login_attempts::dsl as a;
 use super::{DbConnection, StoreError};
 
-/// Failures so far and the time of the last one, for each of `keys` that has any.
-pub fn get_many(
+/// Failures so far and the time of the last one, for each of the two keys that has any.
+///
+/// Two `=` terms rather than `IN (…)`: a statement of fixed shape stays in the connection's
+/// prepared-statement cache, where a list of binds is prepared again on every call.
+pub fn get_pair(
     conn: &mut DbConnection,
-    keys: &[&str],
+    first: &str,
+    second: &str,
 ) -> Result<Vec<(String, i32, i64)>, StoreError> {
     Ok(a::login_attempts
-        .filter(a::key_hash.eq_any(keys))
+        .filter(a::key_hash.eq(first).or(a::key_hash.eq(second)))
         .select((a::key_hash, a::failures, a::last_failure))
         .load(conn)?)
 }

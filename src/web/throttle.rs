@@ -50,7 +50,7 @@ pub fn standing(
         Some((failures, last)) => (last + delay(failures, free) - now).max(0),
         None => 0,
     };
-    let counters = login_attempts::get_many(conn, &[user_key, addr_key])?;
+    let counters = login_attempts::get_pair(conn, user_key, addr_key)?;
     let of = |key: &str| {
         counters
             .iter()
