@@ -104,18 +104,17 @@ pub async fn userinfo(
         ))));
     }
     tracing::Span::current().record("client_id", client_id.as_str());
-    let (denied, user, roles, client) = state
+    let (account, roles, client) = state
         .store
         .run(move |c| {
             Ok((
-                denylist::is_denied(c, &jti)?,
-                users::by_id(c, &sub)?,
+                denylist::user_and_denial(c, &sub, &jti)?,
                 users::roles(c, &sub)?,
                 registry::get(c, &client_id)?,
             ))
         })
         .await?;
-    let (false, Some(user), Some(client)) = (denied, user, client) else {
+    let (Some((user, false)), Some(client)) = (account, client) else {
         return Err(invalid_token());
     };
     // A token from before "sign out everywhere" (or carrying no generation) is dead.

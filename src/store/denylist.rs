@@ -3,6 +3,8 @@
 use diesel::prelude::*;
 
 use super::schema::token_denylist::dsl as d;
+use super::schema::users::dsl as u;
+use super::users::UserRow;
 use super::{DbConnection, StoreError};
 
 /// Puts a `jti` on the denylist until `expires_at`.
@@ -27,6 +29,23 @@ pub fn is_denied(conn: &mut DbConnection, jti: &str) -> Result<bool, StoreError>
         .first::<String>(conn)
         .optional()?
         .is_some())
+}
+
+/// The user `sub` and whether `jti` is denied, in one statement (`None` when there is no
+/// such user): what introspection and userinfo need to know of a user's access token.
+pub fn user_and_denial(
+    conn: &mut DbConnection,
+    sub: &str,
+    jti: &str,
+) -> Result<Option<(UserRow, bool)>, StoreError> {
+    Ok(u::users
+        .find(sub)
+        .select((
+            UserRow::as_select(),
+            diesel::dsl::exists(d::token_denylist.find(jti)),
+        ))
+        .first(conn)
+        .optional()?)
 }
 
 /// Removes entries whose tokens have expired.

@@ -188,5 +188,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     refresh_families,
     refresh_tokens,
-    family_access_tokens
+    family_access_tokens,
+    token_denylist
 );

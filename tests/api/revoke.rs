@@ -57,6 +57,37 @@ async fn a_revoked_access_token_is_refused_at_userinfo() {
 }
 
 #[tokio::test]
+async fn one_statement_reads_a_user_with_a_tokens_denial() {
+    let app = TestApp::spawn().await;
+    app.create_ada(&[]).await;
+    let client = app.web_client("openid").await;
+    let token = access_token(&app, &client).await;
+    let (_, claims) = crate::helpers::oauth::jwt_parts(&token);
+    let (sub, jti) = (
+        claims["sub"].as_str().unwrap().to_owned(),
+        claims["jti"].as_str().unwrap().to_owned(),
+    );
+    let read = |sub: String, jti: String| {
+        app.state
+            .store
+            .run(move |c| sigil::store::denylist::user_and_denial(c, &sub, &jti))
+    };
+    let (user, denied) = read(sub.clone(), jti.clone()).await.unwrap().unwrap();
+    assert_eq!((user.id.as_str(), denied), (sub.as_str(), false));
+    let res = revoke(&app, &client)
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_revoked(res).await;
+    let (_, denied) = read(sub.clone(), jti.clone()).await.unwrap().unwrap();
+    assert!(denied);
+    let (_, other) = read(sub, "another-jti".into()).await.unwrap().unwrap();
+    assert!(!other);
+    assert!(read("no-such-user".into(), jti).await.unwrap().is_none());
+}
+
+#[tokio::test]
 async fn a_revoked_refresh_token_takes_its_family_whatever_the_hint() {
     let app = TestApp::spawn().await;
     let user = app.create_ada(&[]).await;

@@ -9,7 +9,7 @@ use crate::jose::policy::Policy;
 use crate::jose::verify::{Expect, check_claims, verify};
 use crate::secrets;
 use crate::startup::AppState;
-use crate::store::{denylist, refresh_tokens, users};
+use crate::store::{denylist, refresh_tokens};
 
 /// The claims of an active token the caller may see; `None` for anything else — the caller
 /// is never told why.
@@ -76,15 +76,15 @@ async fn access_token(
     let generation = claims.get(GENERATION).and_then(Value::as_i64);
     let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
     let user_token = claims.contains_key(GENERATION);
+    // One statement either way: a user's token reads its user and its denial together.
     let (denied, user) = state
         .store
-        .run(move |c| {
-            let denied = denylist::is_denied(c, &jti)?;
-            let user = match (user_token && !denied, sub) {
-                (true, Some(sub)) => users::by_id(c, &sub)?,
-                _ => None,
-            };
-            Ok((denied, user))
+        .run(move |c| match (user_token, sub) {
+            (true, Some(sub)) => Ok(match denylist::user_and_denial(c, &sub, &jti)? {
+                Some((user, denied)) => (denied, Some(user)),
+                None => (false, None),
+            }),
+            _ => Ok((denylist::is_denied(c, &jti)?, None)),
         })
         .await?;
     if denied {
