@@ -9,6 +9,11 @@ fn revoke(app: &TestApp, client: &TestClient) -> reqwest::RequestBuilder {
         .basic_auth(&client.id, client.secret.as_deref())
 }
 
+/// Revokes with `form` as `client` and asserts the empty, uncached 200.
+async fn revoke_ok(app: &TestApp, client: &TestClient, form: &[(&str, &str)]) {
+    assert_revoked(revoke(app, client).form(form).send().await.unwrap()).await;
+}
+
 /// Asserts the empty, uncached 200 of RFC 7009 §2.2.
 async fn assert_revoked(res: reqwest::Response) {
     assert_eq!(res.status(), 200);
@@ -19,6 +24,14 @@ async fn assert_revoked(res: reqwest::Response) {
 async fn access_token(app: &TestApp, client: &TestClient) -> String {
     let tokens = app.tokens_for(client, "openid", &[]).await;
     tokens["access_token"].as_str().unwrap().to_owned()
+}
+
+/// Ada, a web client, and an access token she got through it, on `app`.
+async fn ada_token(app: &TestApp) -> (TestClient, String) {
+    app.create_ada(&[]).await;
+    let client = app.web_client("openid").await;
+    let token = access_token(app, &client).await;
+    (client, token)
 }
 
 async fn is_denied(app: &TestApp, token: &str) -> bool {
@@ -34,19 +47,17 @@ async fn is_denied(app: &TestApp, token: &str) -> bool {
 #[tokio::test]
 async fn a_revoked_access_token_is_refused_at_userinfo() {
     let app = TestApp::spawn().await;
-    app.create_ada(&[]).await;
-    let client = app.web_client("openid").await;
-    let token = access_token(&app, &client).await;
+    let (client, token) = ada_token(&app).await;
     assert_eq!(app.userinfo(&token).await.status(), 200);
-    let res = revoke(&app, &client)
-        .form(&[
+    revoke_ok(
+        &app,
+        &client,
+        &[
             ("token", token.as_str()),
             ("token_type_hint", "access_token"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_revoked(res).await;
+        ],
+    )
+    .await;
     assert!(is_denied(&app, &token).await);
     assert_error(app.userinfo(&token).await, 401, "invalid_token").await;
     assert!(
@@ -59,9 +70,7 @@ async fn a_revoked_access_token_is_refused_at_userinfo() {
 #[tokio::test]
 async fn one_statement_reads_a_user_with_a_tokens_denial() {
     let app = TestApp::spawn().await;
-    app.create_ada(&[]).await;
-    let client = app.web_client("openid").await;
-    let token = access_token(&app, &client).await;
+    let (client, token) = ada_token(&app).await;
     let (_, claims) = crate::helpers::oauth::jwt_parts(&token);
     let (sub, jti) = (
         claims["sub"].as_str().unwrap().to_owned(),
@@ -74,12 +83,7 @@ async fn one_statement_reads_a_user_with_a_tokens_denial() {
     };
     let (user, denied) = read(sub.clone(), jti.clone()).await.unwrap().unwrap();
     assert_eq!((user.id.as_str(), denied), (sub.as_str(), false));
-    let res = revoke(&app, &client)
-        .form(&[("token", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_revoked(res).await;
+    revoke_ok(&app, &client, &[("token", token.as_str())]).await;
     let (_, denied) = read(sub.clone(), jti.clone()).await.unwrap().unwrap();
     assert!(denied);
     let (_, other) = read(sub, "another-jti".into()).await.unwrap().unwrap();
@@ -94,28 +98,18 @@ async fn a_revoked_refresh_token_takes_its_family_whatever_the_hint() {
     let client = app.web_client("openid").await;
     for hint in ["refresh_token", "access_token", "something_else"] {
         let token = app.seed_refresh(&client.id, &user, None).await;
-        let res = revoke(&app, &client)
-            .form(&[("token", token.as_str()), ("token_type_hint", hint)])
-            .send()
-            .await
-            .unwrap();
-        assert_revoked(res).await;
+        revoke_ok(
+            &app,
+            &client,
+            &[("token", token.as_str()), ("token_type_hint", hint)],
+        )
+        .await;
         assert!(app.refresh_revoked(&token).await, "{hint}");
     }
     let token = app.seed_refresh(&client.id, &user, None).await;
-    let res = revoke(&app, &client)
-        .form(&[("token", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_revoked(res).await;
+    revoke_ok(&app, &client, &[("token", token.as_str())]).await;
     assert!(app.refresh_revoked(&token).await, "without a hint");
-    let res = revoke(&app, &client)
-        .form(&[("token", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_revoked(res).await;
+    revoke_ok(&app, &client, &[("token", token.as_str())]).await;
 }
 
 #[tokio::test]
@@ -127,12 +121,7 @@ async fn other_clients_tokens_are_untouched_and_not_revealed() {
     let their_access = access_token(&app, &theirs).await;
     let their_refresh = app.seed_refresh(&theirs.id, &user, None).await;
     for token in [their_access.as_str(), their_refresh.as_str()] {
-        let res = revoke(&app, &mine)
-            .form(&[("token", token)])
-            .send()
-            .await
-            .unwrap();
-        assert_revoked(res).await;
+        revoke_ok(&app, &mine, &[("token", token)]).await;
     }
     assert!(!is_denied(&app, &their_access).await);
     assert_eq!(app.userinfo(&their_access).await.status(), 200);
@@ -143,9 +132,7 @@ async fn other_clients_tokens_are_untouched_and_not_revealed() {
 async fn unknown_garbage_and_expired_tokens_get_the_same_200() {
     let clock = manual_clock();
     let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock.clone()).await;
-    app.create_ada(&[]).await;
-    let client = app.web_client("openid").await;
-    let token = access_token(&app, &client).await;
+    let (client, token) = ada_token(&app).await;
     let (header, claims) = crate::helpers::oauth::jwt_parts(&token);
     assert_eq!(header["typ"], "at+jwt");
     let forged = format!(
@@ -160,12 +147,7 @@ async fn unknown_garbage_and_expired_tokens_get_the_same_200() {
         forged.as_str(),
         &"z".repeat(4000),
     ] {
-        let res = revoke(&app, &client)
-            .form(&[("token", garbage)])
-            .send()
-            .await
-            .unwrap();
-        assert_revoked(res).await;
+        revoke_ok(&app, &client, &[("token", garbage)]).await;
     }
     assert!(
         !is_denied(&app, &token).await,
@@ -173,12 +155,7 @@ async fn unknown_garbage_and_expired_tokens_get_the_same_200() {
     );
     let exp = claims["exp"].as_i64().unwrap();
     clock.advance(exp - claims["iat"].as_i64().unwrap() + 120);
-    let res = revoke(&app, &client)
-        .form(&[("token", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_revoked(res).await;
+    revoke_ok(&app, &client, &[("token", token.as_str())]).await;
     assert!(
         !is_denied(&app, &token).await,
         "an expired token needs no entry"
@@ -210,9 +187,7 @@ async fn public_clients_revoke_with_their_client_id() {
 #[tokio::test]
 async fn bad_revocation_requests_are_refused() {
     let app = TestApp::spawn().await;
-    app.create_ada(&[]).await;
-    let client = app.web_client("openid").await;
-    let token = access_token(&app, &client).await;
+    let (client, token) = ada_token(&app).await;
     let url = format!("{}/revoke", app.address);
     let post = || app.http.post(&url);
     let res = post()
