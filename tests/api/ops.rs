@@ -7,7 +7,7 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::helpers::process::{Server, free_port, start_binary};
+use crate::helpers::process::{Server, free_port, start_binary, start_binary_logging_to};
 use crate::helpers::{TestApp, TestDatabase, on_postgres};
 
 #[tokio::test]
@@ -131,6 +131,29 @@ async fn serve_with_no_configuration_keeps_its_keys_across_restarts_and_stops_on
 }
 
 /// Forwards TCP to `target` until dropped; dropping it cuts every connection.
+#[tokio::test]
+async fn a_log_going_to_a_file_carries_no_colour_codes() {
+    let db = TestDatabase::new();
+    let port = free_port();
+    let path = db.dir.path().join("serve.log");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut server = start_binary_logging_to(&db, port, file.into()).await;
+    let res = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/token"))
+        .form(&[("grant_type", "password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(terminate(&mut server).success());
+    let log = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        log.contains("WARN") && log.contains("UnsupportedGrantType"),
+        "{log}"
+    );
+    assert!(!log.contains('\u{1b}'), "{log}");
+}
+
 async fn tcp_proxy(target: String) -> (u16, tokio::task::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

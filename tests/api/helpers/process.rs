@@ -26,12 +26,17 @@ pub fn free_port() -> u16 {
 
 /// Starts the real binary on `db` at `port` and waits for `/healthz`.
 pub async fn start_binary(db: &TestDatabase, port: u16) -> Server {
+    start_binary_logging_to(db, port, Stdio::null()).await
+}
+
+/// [`start_binary`], its log (standard error) going to `log`.
+pub async fn start_binary_logging_to(db: &TestDatabase, port: u16, log: Stdio) -> Server {
     let server = Server(
         db.cli(&["serve"])
             .env("SIGIL_BIND", format!("127.0.0.1:{port}"))
             .env("SIGIL_ISSUER", format!("http://127.0.0.1:{port}"))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap(),
     );
