@@ -12,9 +12,44 @@ use crate::web::{Branding, error_page, wants_html};
 
 /// Registers `/healthz`, `/readyz` and `/metrics`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
+    cfg.service(get_only("/healthz").route(web::get().to(healthz)))
+        .service(get_only("/readyz").route(web::get().to(readyz)))
+        .service(get_only("/metrics").route(web::get().to(metrics)));
+}
+
+/// A resource at `path` answering other methods than `GET` with [`wrong_method`].
+pub fn get_only(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(wrong_method("GET"))
+}
+
+/// The answer to a method an endpoint does not take: 405 with `Allow: allow`, as a page for
+/// browsers and as an RFC 6749 `invalid_request` for everyone else.
+pub fn wrong_method(allow: &'static str) -> actix_web::Route {
+    web::to(
+        move |req: HttpRequest, brand: Option<web::Data<Branding>>| async move {
+            let mut res = if wants_html(&req) {
+                let fallback = Branding::default();
+                let brand = brand.as_ref().map_or(&fallback, |b| b.get_ref());
+                error_page(
+                    brand,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "Method not allowed",
+                    "This address cannot be used that way. Go back to the page you came from.",
+                )
+            } else {
+                let text = format!("this endpoint takes {allow} only");
+                actix_web::ResponseError::error_response(
+                    &OAuthError::new(ErrorCode::InvalidRequest, text)
+                        .with_status(StatusCode::METHOD_NOT_ALLOWED),
+                )
+            };
+            res.headers_mut().insert(
+                actix_web::http::header::ALLOW,
+                actix_web::http::header::HeaderValue::from_static(allow),
+            );
+            res
+        },
+    )
 }
 
 /// `GET /healthz`: the process answers.

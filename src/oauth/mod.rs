@@ -18,28 +18,36 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 /// Registers the protocol routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/.well-known/openid-configuration",
-        web::get().to(discovery::openid_configuration),
+    use crate::ops::{get_only, wrong_method};
+    cfg.service(
+        get_only("/.well-known/openid-configuration")
+            .route(web::get().to(discovery::openid_configuration)),
     )
-    .route(
-        "/.well-known/oauth-authorization-server",
-        web::get().to(discovery::oauth_authorization_server),
+    .service(
+        get_only("/.well-known/oauth-authorization-server")
+            .route(web::get().to(discovery::oauth_authorization_server)),
     )
-    .route("/jwks", web::get().to(jwks::jwks))
+    .service(get_only("/jwks").route(web::get().to(jwks::jwks)))
     .service(
         web::resource("/authorize")
             .route(web::get().to(authorize::authorize))
-            .route(web::post().to(authorize::authorize)),
+            .route(web::post().to(authorize::authorize))
+            .default_service(wrong_method("GET, POST")),
     )
-    .service(web::resource("/token").route(web::post().to(token::token)))
-    .service(web::resource("/introspect").route(web::post().to(introspect::introspect)))
-    .service(web::resource("/revoke").route(web::post().to(revoke::revoke)))
+    .service(post_only("/token").route(web::post().to(token::token)))
+    .service(post_only("/introspect").route(web::post().to(introspect::introspect)))
+    .service(post_only("/revoke").route(web::post().to(revoke::revoke)))
     .service(
         web::resource("/userinfo")
             .route(web::get().to(userinfo::userinfo))
-            .route(web::post().to(userinfo::userinfo)),
+            .route(web::post().to(userinfo::userinfo))
+            .default_service(wrong_method("GET, POST")),
     );
+}
+
+/// A resource at `path` answering other methods than `POST` with the 405 error.
+fn post_only(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(crate::ops::wrong_method("POST"))
 }
 
 /// The credentials of an `Authorization` value whose scheme is `scheme`, compared without

@@ -15,6 +15,7 @@ mod keys;
 mod lifecycle;
 mod login_errors;
 mod logout;
+mod methods;
 mod ops;
 mod pages;
 mod races;
