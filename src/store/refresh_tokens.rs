@@ -60,22 +60,21 @@ pub struct AccessRecord<'a> {
     pub exp: i64,
 }
 
-/// Starts a family with its first token and the access token issued beside it.
+/// Starts a family with its first token and the access token issued beside it. Call it
+/// inside a transaction: the three rows stand or fall together.
 pub fn create(
     conn: &mut DbConnection,
     family: &FamilyRow,
     token: &TokenRow,
     access: AccessRecord<'_>,
 ) -> Result<(), StoreError> {
-    super::transaction(conn, |conn| {
-        diesel::insert_into(f::refresh_families)
-            .values(family)
-            .execute(conn)?;
-        diesel::insert_into(t::refresh_tokens)
-            .values(token)
-            .execute(conn)?;
-        remember(conn, &family.id, access)
-    })
+    diesel::insert_into(f::refresh_families)
+        .values(family)
+        .execute(conn)?;
+    diesel::insert_into(t::refresh_tokens)
+        .values(token)
+        .execute(conn)?;
+    remember(conn, &family.id, access)
 }
 
 fn remember(

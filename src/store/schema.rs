@@ -189,5 +189,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_families,
     refresh_tokens,
     family_access_tokens,
-    token_denylist
+    token_denylist,
+    sessions
 );

@@ -3,6 +3,8 @@
 use diesel::prelude::*;
 
 use super::schema::sessions::dsl as s;
+use super::schema::users::dsl as u;
+use super::users::UserRow;
 use super::{DbConnection, StoreError};
 
 /// A stored session.
@@ -48,25 +50,27 @@ pub fn live(
         .optional()?)
 }
 
-/// Whether the session with this public id is live: not past its absolute expiry nor idle
-/// since `idle_after`.
-pub fn is_live(
+/// The user `user_id` while the session with public id `sid` is live (not past its absolute
+/// expiry nor idle since `idle_after`), in one statement; `None` when either is gone.
+pub fn user_while_live(
     conn: &mut DbConnection,
+    user_id: &str,
     sid: &str,
     now: i64,
     idle_after: i64,
-) -> Result<bool, StoreError> {
-    let found: Option<String> = s::sessions
-        .filter(
-            s::sid
-                .eq(sid)
-                .and(s::expires_at.gt(now))
-                .and(s::last_seen.gt(idle_after)),
-        )
-        .select(s::sid)
+) -> Result<Option<UserRow>, StoreError> {
+    let live = s::sessions.filter(
+        s::sid
+            .eq(sid)
+            .and(s::expires_at.gt(now))
+            .and(s::last_seen.gt(idle_after)),
+    );
+    Ok(u::users
+        .find(user_id)
+        .filter(diesel::dsl::exists(live))
+        .select(UserRow::as_select())
         .first(conn)
-        .optional()?;
-    Ok(found.is_some())
+        .optional()?)
 }
 
 /// Marks the session seen at `now`.

@@ -316,7 +316,7 @@ async fn refresh_tokens_are_active_only_for_their_client_while_their_family_live
                 jti: "seeded-access-token",
                 exp: now + 600,
             };
-            refresh_tokens::create(c, &family, &row, access)
+            sigil::store::transaction(c, |c| refresh_tokens::create(c, &family, &row, access))
         })
         .await
         .unwrap();

@@ -178,10 +178,9 @@ fn redeem_and_record(
         return Ok(Exchanged::Invalid);
     }
     // A code dies with the session it was issued in (sign-out, sign-out everywhere, expiry).
-    if !sessions::is_live(c, &grant.sid, now, check.idle_after)? {
-        return Ok(Exchanged::Invalid);
-    }
-    let Some(user) = users::by_id(c, &grant.user_id)? else {
+    let Some(user) =
+        sessions::user_while_live(c, &grant.user_id, &grant.sid, now, check.idle_after)?
+    else {
         return Ok(Exchanged::Invalid);
     };
     let roles = users::roles(c, &user.id)?;

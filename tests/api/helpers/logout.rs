@@ -198,7 +198,7 @@ impl TestApp {
                     jti: &jti,
                     exp: now + 600,
                 };
-                refresh_tokens::create(c, &family, &row, access)
+                sigil::store::transaction(c, |c| refresh_tokens::create(c, &family, &row, access))
             })
             .await
             .unwrap();
