@@ -72,7 +72,7 @@ pub fn redeem(
     now: i64,
     issued: &Issued,
 ) -> Result<Redemption, StoreError> {
-    let spent = diesel::update(
+    let spent: Option<CodeRow> = diesel::update(
         c::auth_codes.filter(
             c::code_hash
                 .eq(code_hash)
@@ -87,17 +87,20 @@ pub fn redeem(
         c::issued_exp.eq(issued.exp),
         c::issued_family.eq(&issued.family),
     ))
-    .execute(conn)?;
+    .returning(super::schema::auth_codes::all_columns)
+    .get_result(conn)
+    .optional()?;
+    if let Some(row) = spent {
+        return Ok(Redemption::Redeemed(row));
+    }
+    // Not spent now: spent before (by this client, a reuse), or unknown, expired, another's.
     let row: Option<CodeRow> = c::auth_codes
         .find(code_hash)
         .select(CodeRow::as_select())
         .first(conn)
         .optional()?;
-    Ok(match (spent, row) {
-        (1, Some(row)) => Redemption::Redeemed(row),
-        (_, Some(row)) if row.used_at.is_some() && row.client_id == client_id => {
-            Redemption::Reused(row)
-        }
+    Ok(match row {
+        Some(row) if row.used_at.is_some() && row.client_id == client_id => Redemption::Reused(row),
         _ => Redemption::Invalid,
     })
 }
