@@ -63,8 +63,7 @@ pub fn create(conn: &mut DbConnection, row: &CodeRow) -> Result<(), StoreError> 
 
 /// Spends the code atomically (`UPDATE … WHERE used_at IS NULL`), recording what is about to
 /// be issued: of concurrent redeemers, across processes, exactly one sees `Redeemed`, and a
-/// later reuse finds what to revoke. Call it inside a transaction, so the row read back is
-/// the one this update wrote.
+/// later reuse finds what to revoke.
 pub fn redeem(
     conn: &mut DbConnection,
     code_hash: &str,

@@ -3,6 +3,8 @@
 use diesel::prelude::*;
 
 use super::schema::consents::dsl as c;
+use super::schema::users::dsl as u;
+use super::users::UserRow;
 use super::{DbConnection, StoreError};
 
 /// The scopes (space-separated) `user_id` granted `client_id`, if any.
@@ -14,6 +16,20 @@ pub fn granted(
     Ok(c::consents
         .find((user_id, client_id))
         .select(c::scope)
+        .first(conn)
+        .optional()?)
+}
+
+/// The user named `name` and the scopes they granted `client_id`, if any, in one statement.
+pub fn user_with_grant(
+    conn: &mut DbConnection,
+    name: &str,
+    client_id: &str,
+) -> Result<Option<(UserRow, Option<String>)>, StoreError> {
+    Ok(u::users
+        .left_join(c::consents.on(c::user_id.eq(u::id).and(c::client_id.eq(client_id))))
+        .filter(u::username.eq(name))
+        .select((UserRow::as_select(), c::scope.nullable()))
         .first(conn)
         .optional()?)
 }

@@ -190,5 +190,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     family_access_tokens,
     token_denylist,
-    sessions
+    sessions,
+    consents
 );

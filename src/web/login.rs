@@ -16,7 +16,7 @@ use crate::registry::{self, Client};
 use crate::secrets;
 use crate::startup::AppState;
 use crate::store::auth_requests::{self, AuthRequestRow};
-use crate::store::users::{self, UserRow};
+use crate::store::users::UserRow;
 use crate::store::{StoreError, codes, consents, login_attempts, transaction};
 
 use super::cookies::CookiePolicy;
@@ -331,14 +331,13 @@ async fn read_prior(
                 return Ok(None);
             };
             let standing = throttle::standing(c, &attempt.user_key, &attempt.addr_key, now)?;
-            let user = if attempt.username.is_empty() {
-                None
+            let (user, granted) = if attempt.username.is_empty() {
+                (None, None)
             } else {
-                users::by_username(c, &attempt.username)?
-            };
-            let granted = match &user {
-                Some(user) => consents::granted(c, &user.id, &row.client_id)?,
-                None => None,
+                match consents::user_with_grant(c, &attempt.username, &row.client_id)? {
+                    Some((user, granted)) => (Some(user), granted),
+                    None => (None, None),
+                }
             };
             let prior = Prior {
                 standing,
