@@ -12,14 +12,23 @@ use crate::web::{Branding, error_page, wants_html};
 
 /// Registers `/healthz`, `/readyz` and `/metrics`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_only("/healthz").route(web::get().to(healthz)))
-        .service(get_only("/readyz").route(web::get().to(readyz)))
-        .service(get_only("/metrics").route(web::get().to(metrics)));
+    cfg.service(get_only("/healthz", healthz))
+        .service(get_only("/readyz", readyz))
+        .service(get_only("/metrics", metrics));
 }
 
-/// A resource at `path` answering other methods than `GET` with [`wrong_method`].
-pub fn get_only(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(wrong_method("GET"))
+/// A read-only resource at `path`: `GET` and `HEAD` (the same answer without its body, RFC
+/// 9110 §9.3.2) go to `handler`, other methods to [`wrong_method`].
+pub fn get_only<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
+        .default_service(wrong_method("GET, HEAD"))
 }
 
 /// The answer to a method an endpoint does not take: 405 with `Allow: allow`, as a page for

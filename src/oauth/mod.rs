@@ -19,15 +19,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 /// Registers the protocol routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::ops::{get_only, wrong_method};
-    cfg.service(
-        get_only("/.well-known/openid-configuration")
-            .route(web::get().to(discovery::openid_configuration)),
-    )
-    .service(
-        get_only("/.well-known/oauth-authorization-server")
-            .route(web::get().to(discovery::oauth_authorization_server)),
-    )
-    .service(get_only("/jwks").route(web::get().to(jwks::jwks)))
+    cfg.service(get_only(
+        "/.well-known/openid-configuration",
+        discovery::openid_configuration,
+    ))
+    .service(get_only(
+        "/.well-known/oauth-authorization-server",
+        discovery::oauth_authorization_server,
+    ))
+    .service(get_only("/jwks", jwks::jwks))
     .service(
         web::resource("/authorize")
             .route(web::get().to(authorize::authorize))

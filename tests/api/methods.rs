@@ -13,12 +13,16 @@ const REFUSED: &[(&str, &str, &str)] = &[
     ("DELETE", "/revoke", "POST"),
     ("PUT", "/authorize", "GET, POST"),
     ("DELETE", "/userinfo", "GET, POST"),
-    ("POST", "/jwks", "GET"),
-    ("POST", "/.well-known/openid-configuration", "GET"),
-    ("PUT", "/.well-known/oauth-authorization-server", "GET"),
-    ("POST", "/healthz", "GET"),
-    ("POST", "/readyz", "GET"),
-    ("POST", "/metrics", "GET"),
+    ("POST", "/jwks", "GET, HEAD"),
+    ("POST", "/.well-known/openid-configuration", "GET, HEAD"),
+    (
+        "PUT",
+        "/.well-known/oauth-authorization-server",
+        "GET, HEAD",
+    ),
+    ("POST", "/healthz", "GET, HEAD"),
+    ("POST", "/readyz", "GET, HEAD"),
+    ("POST", "/metrics", "GET, HEAD"),
     ("PUT", "/login", "GET, POST"),
     ("PATCH", "/consent", "GET, POST"),
     ("DELETE", "/logout", "GET, POST"),
@@ -70,5 +74,33 @@ async fn a_browser_gets_a_page_for_a_method_a_page_does_not_take() {
         assert_eq!(res.headers()["allow"], "GET, POST", "{path}");
         let html = res.text().await.unwrap();
         assert!(html.contains("Method not allowed"), "{path}: {html}");
+    }
+}
+
+#[tokio::test]
+async fn read_only_endpoints_answer_head_like_get_without_a_body() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/jwks",
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+        "/healthz",
+    ] {
+        let get = app.get(path).await;
+        assert_eq!(get.status(), 200, "{path}");
+        let (etag, kind) = (
+            get.headers().get("etag").cloned(),
+            get.headers()["content-type"].clone(),
+        );
+        let head = app
+            .http
+            .head(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), 200, "{path}");
+        assert_eq!(head.headers()["content-type"], kind, "{path}");
+        assert_eq!(head.headers().get("etag").cloned(), etag, "{path}");
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
     }
 }
