@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::pool::native;
 use super::schema::auth_requests::dsl as r;
 use super::{DbConnection, StoreError};
 
@@ -27,9 +28,9 @@ pub struct AuthRequestRow {
 
 /// Stores a pending request.
 pub fn create(conn: &mut DbConnection, row: &AuthRequestRow) -> Result<(), StoreError> {
-    diesel::insert_into(r::auth_requests)
+    native!(conn, |conn| diesel::insert_into(r::auth_requests)
         .values(row)
-        .execute(conn)?;
+        .execute(conn))?;
     Ok(())
 }
 
@@ -40,12 +41,12 @@ pub fn get(
     browser_hash: &str,
     now: i64,
 ) -> Result<Option<AuthRequestRow>, StoreError> {
-    Ok(r::auth_requests
+    Ok(native!(conn, |conn| r::auth_requests
         .find(id)
         .filter(r::browser_hash.eq(browser_hash).and(r::expires_at.gt(now)))
         .select(AuthRequestRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional())?)
 }
 
 /// Records that the user authenticated for this request.
@@ -58,7 +59,8 @@ pub fn mark_login_done(conn: &mut DbConnection, id: &str) -> Result<(), StoreErr
 
 /// Removes a finished request.
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
-    diesel::delete(r::auth_requests.find(id)).execute(conn)?;
+    native!(conn, |conn| diesel::delete(r::auth_requests.find(id))
+        .execute(conn))?;
     Ok(())
 }
 

@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use super::fixed_update;
+use super::pool::native;
 use super::schema::auth_codes::dsl as c;
 use super::{DbConnection, StoreError};
 
@@ -55,9 +57,9 @@ pub struct Issued {
 
 /// Stores a new code.
 pub fn create(conn: &mut DbConnection, row: &CodeRow) -> Result<(), StoreError> {
-    diesel::insert_into(c::auth_codes)
+    native!(conn, |conn| diesel::insert_into(c::auth_codes)
         .values(row)
-        .execute(conn)?;
+        .execute(conn))?;
     Ok(())
 }
 
@@ -71,33 +73,31 @@ pub fn redeem(
     now: i64,
     issued: &Issued,
 ) -> Result<Redemption, StoreError> {
-    let spent: Option<CodeRow> = diesel::update(
-        c::auth_codes.filter(
-            c::code_hash
-                .eq(code_hash)
-                .and(c::client_id.eq(client_id))
-                .and(c::used_at.is_null())
-                .and(c::expires_at.gt(now)),
+    let spend = fixed_update::update(
+        c::auth_codes,
+        (
+            c::used_at.eq(now),
+            c::issued_jti.eq(&issued.jti),
+            c::issued_exp.eq(issued.exp),
+            c::issued_family.eq(&issued.family),
         ),
+        c::code_hash
+            .eq(code_hash)
+            .and(c::client_id.eq(client_id))
+            .and(c::used_at.is_null())
+            .and(c::expires_at.gt(now)),
     )
-    .set((
-        c::used_at.eq(now),
-        c::issued_jti.eq(&issued.jti),
-        c::issued_exp.eq(issued.exp),
-        c::issued_family.eq(&issued.family),
-    ))
-    .returning(super::schema::auth_codes::all_columns)
-    .get_result(conn)
-    .optional()?;
+    .returning(super::schema::auth_codes::all_columns);
+    let spent: Option<CodeRow> = native!(conn, |conn| spend.get_result(conn).optional())?;
     if let Some(row) = spent {
         return Ok(Redemption::Redeemed(row));
     }
     // Not spent now: spent before (by this client, a reuse), or unknown, expired, another's.
-    let row: Option<CodeRow> = c::auth_codes
+    let row: Option<CodeRow> = native!(conn, |conn| c::auth_codes
         .find(code_hash)
         .select(CodeRow::as_select())
         .first(conn)
-        .optional()?;
+        .optional())?;
     Ok(match row {
         Some(row) if row.used_at.is_some() && row.client_id == client_id => Redemption::Reused(row),
         _ => Redemption::Invalid,

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::pool::native;
 use super::schema::consents::dsl as c;
 use super::schema::users::dsl as u;
 use super::users::UserRow;
@@ -26,12 +27,12 @@ pub fn user_with_grant(
     name: &str,
     client_id: &str,
 ) -> Result<Option<(UserRow, Option<String>)>, StoreError> {
-    Ok(u::users
+    Ok(native!(conn, |conn| u::users
         .left_join(c::consents.on(c::user_id.eq(u::id).and(c::client_id.eq(client_id))))
         .filter(u::username.eq(name))
         .select((UserRow::as_select(), c::scope.nullable()))
         .first(conn)
-        .optional()?)
+        .optional())?)
 }
 
 /// Records (replacing) the granted scopes.

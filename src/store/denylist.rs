@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::pool::native;
 use super::schema::token_denylist::dsl as d;
 use super::schema::users::dsl as u;
 use super::users::UserRow;
@@ -38,14 +39,14 @@ pub fn user_and_denial(
     sub: &str,
     jti: &str,
 ) -> Result<Option<(UserRow, bool)>, StoreError> {
-    Ok(u::users
+    Ok(native!(conn, |conn| u::users
         .find(sub)
         .select((
             UserRow::as_select(),
             diesel::dsl::exists(d::token_denylist.find(jti)),
         ))
         .first(conn)
-        .optional()?)
+        .optional())?)
 }
 
 /// Removes entries whose tokens have expired.

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::pool::native;
 use super::schema::login_attempts::dsl as a;
 use super::{DbConnection, StoreError};
 
@@ -14,10 +15,10 @@ pub fn get_pair(
     first: &str,
     second: &str,
 ) -> Result<Vec<(String, i32, i64)>, StoreError> {
-    Ok(a::login_attempts
+    Ok(native!(conn, |conn| a::login_attempts
         .filter(a::key_hash.eq(first).or(a::key_hash.eq(second)))
         .select((a::key_hash, a::failures, a::last_failure))
-        .load(conn)?)
+        .load(conn))?)
 }
 
 /// Counts one more failure.
@@ -50,7 +51,10 @@ pub fn record_failure(conn: &mut DbConnection, key_hash: &str, now: i64) -> Resu
 
 /// Forgets the failures of a key (after a successful sign-in).
 pub fn clear(conn: &mut DbConnection, key_hash: &str) -> Result<(), StoreError> {
-    diesel::delete(a::login_attempts.find(key_hash)).execute(conn)?;
+    native!(conn, |conn| diesel::delete(
+        a::login_attempts.find(key_hash)
+    )
+    .execute(conn))?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod codes;
 pub mod consents;
 pub mod denylist;
+pub mod fixed_update;
 pub mod keys;
 pub mod login_attempts;
 pub mod migrations;

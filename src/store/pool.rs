@@ -80,3 +80,16 @@ pub fn build_pool(database: &DatabaseUrl, size: u32) -> Result<DbPool, StoreErro
         .test_on_check_out(false);
     Ok(builder.build_unchecked(manager))
 }
+
+/// Runs a diesel statement on the backend's own connection. Through the multi-backend layer
+/// diesel renders a statement's SQL anew at every execution, cached or not; on the backend's
+/// own connection a cached statement is found by its type and only its values are bound.
+macro_rules! native {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::DbConnection::Pg($c) => $body,
+            $crate::store::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use native;

@@ -3,6 +3,8 @@
 
 use diesel::prelude::*;
 
+use super::fixed_update;
+use super::pool::native;
 use super::schema::family_access_tokens::dsl as a;
 use super::schema::refresh_families::dsl as f;
 use super::schema::refresh_tokens::dsl as t;
@@ -68,12 +70,12 @@ pub fn create(
     token: &TokenRow,
     access: AccessRecord<'_>,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(f::refresh_families)
+    native!(conn, |conn| diesel::insert_into(f::refresh_families)
         .values(family)
-        .execute(conn)?;
-    diesel::insert_into(t::refresh_tokens)
+        .execute(conn))?;
+    native!(conn, |conn| diesel::insert_into(t::refresh_tokens)
         .values(token)
-        .execute(conn)?;
+        .execute(conn))?;
     remember(conn, &family.id, access)
 }
 
@@ -82,13 +84,13 @@ fn remember(
     family_id: &str,
     access: AccessRecord<'_>,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(a::family_access_tokens)
+    native!(conn, |conn| diesel::insert_into(a::family_access_tokens)
         .values((
             a::jti.eq(access.jti),
             a::family_id.eq(family_id),
             a::expires_at.eq(access.exp),
         ))
-        .execute(conn)?;
+        .execute(conn))?;
     Ok(())
 }
 
@@ -147,28 +149,29 @@ pub fn rotate(conn: &mut DbConnection, a: Attempt<'_>) -> Result<Rotation, Store
                     .and(f::expires_at.gt(a.now)),
             )
             .select(f::id);
-        let spent = diesel::update(
-            t::refresh_tokens.filter(
-                t::token_hash
-                    .eq(a.token_hash)
-                    .and(t::used_at.is_null())
-                    .and(t::expires_at.gt(a.now))
-                    .and(t::family_id.eq_any(live_families)),
-            ),
-        )
-        .set(t::used_at.eq(a.now))
-        .execute(conn)?;
-        let found: Option<(TokenRow, FamilyRow, Option<UserRow>)> = t::refresh_tokens
-            .inner_join(f::refresh_families)
-            .left_join(u::users.on(u::id.eq(f::user_id)))
-            .filter(t::token_hash.eq(a.token_hash))
-            .select((
-                TokenRow::as_select(),
-                FamilyRow::as_select(),
-                Option::<UserRow>::as_select(),
-            ))
-            .first(conn)
-            .optional()?;
+        let spend = fixed_update::update(
+            t::refresh_tokens,
+            t::used_at.eq(a.now),
+            t::token_hash
+                .eq(a.token_hash)
+                .and(t::used_at.is_null())
+                .and(t::expires_at.gt(a.now))
+                .and(t::family_id.eq_any(live_families)),
+        );
+        let spent = native!(conn, |conn| spend.execute(conn))?;
+        let found: Option<(TokenRow, FamilyRow, Option<UserRow>)> = native!(conn, |conn| {
+            t::refresh_tokens
+                .inner_join(f::refresh_families)
+                .left_join(u::users.on(u::id.eq(f::user_id)))
+                .filter(t::token_hash.eq(a.token_hash))
+                .select((
+                    TokenRow::as_select(),
+                    FamilyRow::as_select(),
+                    Option::<UserRow>::as_select(),
+                ))
+                .first(conn)
+                .optional()
+        })?;
         let Some((token, family, user)) = found else {
             return Ok(Rotation::Invalid);
         };
@@ -187,9 +190,9 @@ pub fn rotate(conn: &mut DbConnection, a: Attempt<'_>) -> Result<Rotation, Store
                 expires_at: (a.now + a.sliding).min(family.expires_at),
                 used_at: None,
             };
-            diesel::insert_into(t::refresh_tokens)
+            native!(conn, |conn| diesel::insert_into(t::refresh_tokens)
                 .values(&successor)
-                .execute(conn)?;
+                .execute(conn))?;
             remember(conn, &family.id, a.access)?;
             return Ok(Rotation::Rotated(Box::new(Standing { family, user })));
         }
@@ -235,17 +238,16 @@ fn still_valid(
     let Some(sid) = &family.sid else {
         return Ok(Some(user));
     };
-    let touched = diesel::update(
-        s::sessions.filter(
-            s::sid
-                .eq(sid)
-                .and(s::user_id.eq(&family.user_id))
-                .and(s::expires_at.gt(now))
-                .and(s::last_seen.gt(idle_after)),
-        ),
-    )
-    .set(s::last_seen.eq(now))
-    .execute(conn)?;
+    let touch = fixed_update::update(
+        s::sessions,
+        s::last_seen.eq(now),
+        s::sid
+            .eq(sid)
+            .and(s::user_id.eq(&family.user_id))
+            .and(s::expires_at.gt(now))
+            .and(s::last_seen.gt(idle_after)),
+    );
+    let touched = native!(conn, |conn| touch.execute(conn))?;
     Ok((touched == 1).then_some(user))
 }
 

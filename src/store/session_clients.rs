@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::pool::native;
 use super::schema::session_clients::dsl as sc;
 use super::{DbConnection, StoreError};
 
@@ -12,27 +13,15 @@ pub fn record(
     client_id: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let exists = sc::session_clients
-        .filter(sc::sid.eq(sid).and(sc::client_id.eq(client_id)))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if !exists {
-        let inserted = super::savepoint(conn, |conn| {
-            diesel::insert_into(sc::session_clients)
-                .values((
-                    sc::sid.eq(sid),
-                    sc::client_id.eq(client_id),
-                    sc::created_at.eq(now),
-                ))
-                .execute(conn)
-        });
-        match inserted {
-            Ok(_) => {}
-            Err(e) if StoreError::is_unique_violation(&e) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let row = (
+        sc::sid.eq(sid),
+        sc::client_id.eq(client_id),
+        sc::created_at.eq(now),
+    );
+    native!(conn, |conn| diesel::insert_into(sc::session_clients)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(conn))?;
     Ok(())
 }
 

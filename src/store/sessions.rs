@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use super::fixed_update;
+use super::pool::native;
 use super::schema::sessions::dsl as s;
 use super::schema::users::dsl as u;
 use super::users::UserRow;
@@ -31,7 +33,9 @@ pub struct SessionRow {
 
 /// Inserts a session.
 pub fn create(conn: &mut DbConnection, row: &SessionRow) -> Result<(), StoreError> {
-    diesel::insert_into(s::sessions).values(row).execute(conn)?;
+    native!(conn, |conn| diesel::insert_into(s::sessions)
+        .values(row)
+        .execute(conn))?;
     Ok(())
 }
 
@@ -42,12 +46,12 @@ pub fn live(
     now: i64,
     idle_after: i64,
 ) -> Result<Option<SessionRow>, StoreError> {
-    Ok(s::sessions
+    Ok(native!(conn, |conn| s::sessions
         .find(id_hash)
         .filter(s::expires_at.gt(now).and(s::last_seen.gt(idle_after)))
         .select(SessionRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional())?)
 }
 
 /// The user `user_id` while the session with public id `sid` is live (not past its absolute
@@ -65,25 +69,25 @@ pub fn user_while_live(
             .and(s::expires_at.gt(now))
             .and(s::last_seen.gt(idle_after)),
     );
-    Ok(u::users
+    Ok(native!(conn, |conn| u::users
         .find(user_id)
         .filter(diesel::dsl::exists(live))
         .select(UserRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional())?)
 }
 
 /// Marks the session seen at `now`.
 pub fn touch(conn: &mut DbConnection, id_hash: &str, now: i64) -> Result<(), StoreError> {
-    diesel::update(s::sessions.find(id_hash))
-        .set(s::last_seen.eq(now))
-        .execute(conn)?;
+    let touch = fixed_update::update(s::sessions, s::last_seen.eq(now), s::id_hash.eq(id_hash));
+    native!(conn, |conn| touch.execute(conn))?;
     Ok(())
 }
 
 /// Deletes one session.
 pub fn delete(conn: &mut DbConnection, id_hash: &str) -> Result<(), StoreError> {
-    diesel::delete(s::sessions.find(id_hash)).execute(conn)?;
+    native!(conn, |conn| diesel::delete(s::sessions.find(id_hash))
+        .execute(conn))?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::pool::native;
 use super::schema::user_roles::dsl as r;
 use super::schema::users::dsl as u;
 use super::{DbConnection, StoreError};
@@ -74,11 +75,11 @@ pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, Store
 
 /// The user's roles, sorted.
 pub fn roles(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, StoreError> {
-    Ok(r::user_roles
+    Ok(native!(conn, |conn| r::user_roles
         .filter(r::user_id.eq(user_id))
         .select(r::role)
         .order(r::role.asc())
-        .load(conn)?)
+        .load(conn))?)
 }
 
 /// Bumps the user's token generation ("sign out everywhere"); returns the new one.

@@ -25,5 +25,6 @@ mod resources;
 mod revoke;
 mod signin;
 mod signout;
+mod statements;
 mod token;
 mod userinfo;
