@@ -99,3 +99,31 @@ impl<T: Table, V, W, R: Expression> Query for FixedUpdate<T, V, W, Returning<R>>
 }
 
 impl<T: Table, V, W, R, C> RunQueryDsl<C> for FixedUpdate<T, V, W, R> {}
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sqlite::Sqlite;
+
+    use super::update;
+    use crate::store::schema::sessions::dsl as s;
+
+    #[test]
+    fn renders_the_update_it_stands_for() {
+        let touch = update(s::sessions, s::last_seen.eq(5_i64), s::id_hash.eq("h"));
+        assert_eq!(
+            diesel::debug_query::<Sqlite, _>(&touch).to_string(),
+            "UPDATE `sessions` SET `last_seen` = ? WHERE (`sessions`.`id_hash` = ?) -- binds: [5, \"h\"]"
+        );
+    }
+
+    #[test]
+    fn renders_a_returning_list() {
+        let spend =
+            update(s::sessions, s::last_seen.eq(5_i64), s::id_hash.eq("h")).returning(s::sid);
+        assert_eq!(
+            diesel::debug_query::<Sqlite, _>(&spend).to_string(),
+            "UPDATE `sessions` SET `last_seen` = ? WHERE (`sessions`.`id_hash` = ?) RETURNING `sessions`.`sid` -- binds: [5, \"h\"]"
+        );
+    }
+}
