@@ -83,3 +83,28 @@ async fn spending_a_code_is_prepared_once_and_reused() {
     .await;
     assert_eq!(seen, Seen { run: 3, cached: 1 });
 }
+
+#[tokio::test]
+async fn spending_a_refresh_token_is_prepared_once_and_reused() {
+    use sigil::store::refresh_tokens::{AccessRecord, Attempt, Rotation, rotate};
+    let app = TestApp::spawn().await;
+    let seen = count_statements(&app, "UPDATE", |c| {
+        for i in 0..3 {
+            let token = format!("no-such-token-{i}");
+            let attempt = Attempt {
+                token_hash: &token,
+                successor_hash: "successor",
+                client_id: "c",
+                now: 1,
+                sliding: 60,
+                grace: 0,
+                idle_after: 0,
+                access: AccessRecord { jti: "j", exp: 2 },
+            };
+            assert_eq!(rotate(c, attempt)?, Rotation::Invalid);
+        }
+        Ok(())
+    })
+    .await;
+    assert_eq!(seen, Seen { run: 3, cached: 1 });
+}
