@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::domain::scope::Scope;
+use crate::jose::purpose::TokenKind;
 use crate::jose::sign::sign;
 use crate::jose::{JoseError, KeySet, SigningAlg};
 
@@ -94,6 +95,6 @@ pub fn mint(keys: &KeySet, input: AccessTokenInput<'_>) -> Result<AccessToken, J
             map.insert(USERINFO_CLAIMS.into(), json!(names));
         }
     }
-    let token = sign(&claims, "at+jwt", &key)?;
+    let token = sign(&claims, TokenKind::AccessToken.typ(), &key)?;
     Ok(AccessToken { token, jti, exp })
 }

@@ -5,6 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
+use crate::jose::purpose::TokenKind;
 use crate::jose::sign::sign;
 use crate::jose::{JoseError, KeySet, SigningAlg};
 
@@ -68,7 +69,7 @@ pub fn mint(keys: &KeySet, input: IdTokenInput<'_>) -> Result<String, JoseError>
     if let Some(at) = input.access_token {
         claims.insert("at_hash".into(), Value::String(at_hash(at, input.alg)));
     }
-    sign(&claims, "JWT", &key)
+    sign(&claims, TokenKind::IdToken.typ(), &key)
 }
 
 #[cfg(test)]

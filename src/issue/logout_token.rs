@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::jose::purpose::TokenKind;
 use crate::jose::sign::sign;
 use crate::jose::{JoseError, KeySet, SigningAlg};
 
@@ -43,5 +44,5 @@ pub fn mint(keys: &KeySet, input: LogoutTokenInput<'_>) -> Result<String, JoseEr
         "sid": input.sid,
         "events": { BACKCHANNEL_LOGOUT_EVENT: {} },
     });
-    sign(&claims, "logout+jwt", &key)
+    sign(&claims, TokenKind::LogoutToken.typ(), &key)
 }

@@ -3,6 +3,7 @@
 pub mod kek;
 pub mod keys;
 pub mod policy;
+pub mod purpose;
 pub mod sign;
 pub mod verify;
 

@@ -5,6 +5,12 @@ use std::fmt;
 /// Leeway for `exp`, `nbf` and `iat` checks, in seconds.
 pub const CLOCK_SKEW_LEEWAY: i64 = 60;
 
+/// Until when a record that guards a token expiring at `exp` (a replay record, a denylist
+/// entry) must be kept: past the last second anything could accept the token, leeway included.
+pub fn guard_until(exp: i64) -> i64 {
+    exp.saturating_add(CLOCK_SKEW_LEEWAY)
+}
+
 /// A JWS algorithm sigil signs with; anything else (and `none`) is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SigningAlg {

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::domain::client_metadata::TokenEndpointAuthMethod;
 use crate::error::{ErrorCode, OAuthError};
+use crate::jose::SigningAlg;
 use crate::jose::policy::Policy;
 use crate::jose::verify::{Expect, check_claims, verify_with_jwk_set};
 use crate::oauth::authorize::request::RawParams;
@@ -192,7 +193,18 @@ async fn check_assertion(state: &AppState, client: &Client, jwt: &str) -> Result
     let Some(jwks) = &client.metadata.jwks else {
         return Ok(false);
     };
-    let Ok(decoded) = verify_with_jwk_set(jwt, jwks, &Policy::default()) else {
+    // A registered `token_endpoint_auth_signing_alg` is the one algorithm accepted.
+    let policy = match client
+        .metadata
+        .token_endpoint_auth_signing_alg
+        .as_deref()
+        .map(SigningAlg::parse)
+    {
+        None => Policy::default(),
+        Some(Some(alg)) => Policy { algs: vec![alg] },
+        Some(None) => return Ok(false),
+    };
+    let Ok(decoded) = verify_with_jwk_set(jwt, jwks, &policy) else {
         return Ok(false);
     };
     let now = state.clock.now();

@@ -8,9 +8,8 @@ use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
 use crate::issue::claims::{all_claims, release};
 use crate::jose::SigningAlg;
-use crate::jose::policy::Policy;
+use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::jose::sign::sign;
-use crate::jose::verify::{Expect, check_claims, verify};
 use crate::registry;
 use crate::startup::AppState;
 use crate::store::{denylist, users};
@@ -76,17 +75,14 @@ pub async fn userinfo(
     let body = crate::oauth::form::read(&req, payload).await?;
     let token = bearer(&req, &body)?;
     let keys = state.keys.current();
-    let decoded = verify(&token, &keys, &Policy::default()).map_err(|_| invalid_token())?;
-    if decoded.header.get("typ").and_then(Value::as_str) != Some("at+jwt") {
-        return Err(invalid_token());
-    }
     let now = state.clock.now();
-    let expect = Expect {
+    let own = Own {
+        kind: TokenKind::AccessToken,
         issuer: &state.settings.issuer,
-        audience: None,
         now,
+        expiry: Expiry::Enforced,
     };
-    check_claims(&decoded.claims, &expect).map_err(|_| invalid_token())?;
+    let decoded = verify_own(&token, &keys, &own).map_err(|_| invalid_token())?;
     let text = |name: &str| {
         decoded
             .claims
@@ -162,7 +158,8 @@ pub async fn userinfo(
     let key = keys
         .signing_key(alg)
         .ok_or_else(|| OAuthError::internal(&"no active key for userinfo"))?;
-    let jwt = sign(&claims, "JWT", &key).map_err(|e| OAuthError::internal(&e))?;
+    let jwt =
+        sign(&claims, TokenKind::UserInfo.typ(), &key).map_err(|e| OAuthError::internal(&e))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .content_type("application/jwt")

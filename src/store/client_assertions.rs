@@ -2,22 +2,25 @@
 
 use diesel::prelude::*;
 
+use crate::jose::policy::guard_until;
+
 use super::schema::client_assertions::dsl as a;
 use super::{DbConnection, StoreError};
 
-/// Records a `jti`; false when this client already used it.
+/// Records a `jti` of an assertion expiring at `exp`, kept while the assertion could still be
+/// accepted ([`guard_until`]); false when this client already used it.
 pub fn record(
     conn: &mut DbConnection,
     client_id: &str,
     jti: &str,
-    expires_at: i64,
+    exp: i64,
 ) -> Result<bool, StoreError> {
     let inserted = super::savepoint(conn, |c| {
         diesel::insert_into(a::client_assertions)
             .values((
                 a::client_id.eq(client_id),
                 a::jti.eq(jti),
-                a::expires_at.eq(expires_at),
+                a::expires_at.eq(guard_until(exp)),
             ))
             .execute(c)
     });
@@ -28,7 +31,7 @@ pub fn record(
     }
 }
 
-/// Forgets `jti`s of expired assertions.
+/// Forgets `jti`s whose assertions can no longer be accepted.
 pub fn purge(conn: &mut DbConnection, now: i64) -> Result<usize, StoreError> {
     Ok(diesel::delete(a::client_assertions.filter(a::expires_at.le(now))).execute(conn)?)
 }

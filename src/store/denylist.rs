@@ -1,6 +1,8 @@
-//! Revoked access tokens (`jti`), kept until the token would have expired anyway.
+//! Revoked access tokens (`jti`), kept until nothing could accept the token anyway.
 
 use diesel::prelude::*;
+
+use crate::jose::policy::guard_until;
 
 use super::pool::native;
 use super::schema::token_denylist::dsl as d;
@@ -8,11 +10,11 @@ use super::schema::users::dsl as u;
 use super::users::UserRow;
 use super::{DbConnection, StoreError};
 
-/// Puts a `jti` on the denylist until `expires_at`.
-pub fn deny(conn: &mut DbConnection, jti: &str, expires_at: i64) -> Result<(), StoreError> {
+/// Puts the `jti` of a token expiring at `exp` on the denylist, kept until [`guard_until`].
+pub fn deny(conn: &mut DbConnection, jti: &str, exp: i64) -> Result<(), StoreError> {
     let inserted = super::savepoint(conn, |c| {
         diesel::insert_into(d::token_denylist)
-            .values((d::jti.eq(jti), d::expires_at.eq(expires_at)))
+            .values((d::jti.eq(jti), d::expires_at.eq(guard_until(exp))))
             .execute(c)
     });
     match inserted {
@@ -49,7 +51,7 @@ pub fn user_and_denial(
         .optional())?)
 }
 
-/// Removes entries whose tokens have expired.
+/// Removes entries whose tokens can no longer be accepted.
 pub fn purge(conn: &mut DbConnection, now: i64) -> Result<usize, StoreError> {
     Ok(diesel::delete(d::token_denylist.filter(d::expires_at.le(now))).execute(conn)?)
 }

@@ -3,12 +3,12 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use josekit::jws::{ES256, JwsHeader};
-use josekit::jwt::{self, JwtPayload};
-use serde_json::{Value, json};
+use josekit::jws::ES256;
+use serde_json::json;
 
+use crate::helpers::TestApp;
+use crate::helpers::assertions::{JwtClient, assertion, assertion_by};
 use crate::helpers::oauth::{assert_error, code_form};
-use crate::helpers::{TestApp, TestClient};
 
 async fn app() -> TestApp {
     let app = TestApp::spawn().await;
@@ -148,126 +148,93 @@ async fn two_methods_at_once_malformed_basic_and_unknown_clients_are_refused() {
     assert_invalid_client(res, false).await;
 }
 
-/// A `private_key_jwt` client and the key it signs with.
-struct JwtClient {
-    client: TestClient,
-    key: josekit::jwk::Jwk,
-}
-
-async fn jwt_client(app: &TestApp) -> JwtClient {
-    let pair = ES256.generate_key_pair().unwrap();
-    let mut public = pair.to_jwk_public_key();
-    public.set_key_id("client-key-1");
-    public.set_algorithm("ES256");
-    public.set_key_use("sig");
-    let mut private = pair.to_jwk_private_key();
-    private.set_key_id("client-key-1");
-    let client = app
-        .create_client(json!({
-            "redirect_uris": ["http://127.0.0.1:9/callback"],
-            "scope": "openid",
-            "token_endpoint_auth_method": "private_key_jwt",
-            "jwks": {"keys": [Value::from(public.as_ref().clone())]},
-        }))
-        .await;
-    assert!(client.secret.is_none());
-    JwtClient {
-        client,
-        key: private,
-    }
-}
-
-fn assertion(key: &josekit::jwk::Jwk, claims: Value) -> String {
-    let mut header = JwsHeader::new();
-    header.set_token_type("JWT");
-    if let Some(kid) = key.key_id() {
-        header.set_key_id(kid);
-    }
-    let payload = JwtPayload::from_map(claims.as_object().unwrap().clone()).unwrap();
-    jwt::encode_with_signer(&payload, &header, &ES256.signer_from_jwk(key).unwrap()).unwrap()
-}
-
-fn claims(app: &TestApp, client_id: &str, aud: &str, exp_in: i64) -> Value {
-    let now = app.state.clock.now();
-    json!({
-        "iss": client_id,
-        "sub": client_id,
-        "aud": aud,
-        "iat": now,
-        "exp": now + exp_in,
-        "jti": sigil::secrets::random_token(16),
-    })
-}
-
-async fn send_assertion(
-    app: &TestApp,
-    client: &TestClient,
-    code: &str,
-    verifier: &str,
-    jwt: &str,
-) -> reqwest::Response {
-    let mut form = code_form(client, code, verifier);
-    form.extend([
-        (
-            "client_assertion_type",
-            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        ),
-        ("client_assertion", jwt),
-    ]);
-    app.token_request().form(&form).send().await.unwrap()
-}
-
 #[tokio::test]
 async fn private_key_jwt_authenticates_once_per_assertion() {
     let app = app().await;
-    let JwtClient { client, key } = jwt_client(&app).await;
+    let JwtClient { client, key } = app.jwt_client().await;
     let token_endpoint = format!("{}/token", app.issuer);
-    let jwt = assertion(&key, claims(&app, &client.id, &token_endpoint, 120));
+    let jwt = assertion(&key, app.assertion_claims(&client.id, &token_endpoint, 120));
 
     let (code, verifier) = app.code_for(&client, "openid", &[]).await;
-    let res = send_assertion(&app, &client, &code, &verifier, &jwt).await;
+    let res = app.send_assertion(&client, &code, &verifier, &jwt).await;
     assert_eq!(res.status(), 200);
 
     let (code, verifier) = app.code_for(&client, "openid", &[]).await;
-    let replay = send_assertion(&app, &client, &code, &verifier, &jwt).await;
+    let replay = app.send_assertion(&client, &code, &verifier, &jwt).await;
     assert_invalid_client(replay, false).await;
-    let fresh = assertion(&key, claims(&app, &client.id, &app.issuer, 120));
-    let res = send_assertion(&app, &client, &code, &verifier, &fresh).await;
+    let fresh = assertion(&key, app.assertion_claims(&client.id, &app.issuer, 120));
+    let res = app.send_assertion(&client, &code, &verifier, &fresh).await;
     assert_eq!(res.status(), 200, "the issuer is an accepted audience too");
 }
 
 #[tokio::test]
 async fn private_key_jwt_refuses_wrong_audience_expiry_key_and_alg_none() {
     let app = app().await;
-    let JwtClient { client, key } = jwt_client(&app).await;
+    let JwtClient { client, key } = app.jwt_client().await;
     let token_endpoint = format!("{}/token", app.issuer);
     let (code, verifier) = app.code_for(&client, "openid", &[]).await;
 
     let wrong_aud = assertion(
         &key,
-        claims(&app, &client.id, "https://elsewhere/token", 120),
+        app.assertion_claims(&client.id, "https://elsewhere/token", 120),
     );
-    let expired = assertion(&key, claims(&app, &client.id, &token_endpoint, -120));
+    let expired = assertion(
+        &key,
+        app.assertion_claims(&client.id, &token_endpoint, -120),
+    );
     let mut stranger = ES256.generate_key_pair().unwrap().to_jwk_private_key();
     stranger.set_key_id("client-key-1");
-    let other_key = assertion(&stranger, claims(&app, &client.id, &token_endpoint, 120));
+    let other_key = assertion(
+        &stranger,
+        app.assertion_claims(&client.id, &token_endpoint, 120),
+    );
     let unsigned = format!(
         "{}.{}.",
         URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
         URL_SAFE_NO_PAD.encode(
-            claims(&app, &client.id, &token_endpoint, 120)
+            app.assertion_claims(&client.id, &token_endpoint, 120)
                 .to_string()
                 .as_bytes()
         ),
     );
-    let mut wrong_sub = claims(&app, &client.id, &token_endpoint, 120);
+    let mut wrong_sub = app.assertion_claims(&client.id, &token_endpoint, 120);
     wrong_sub["sub"] = json!("someone-else");
     let wrong_sub = assertion(&key, wrong_sub);
     for jwt in [wrong_aud, expired, other_key, unsigned, wrong_sub] {
-        let res = send_assertion(&app, &client, &code, &verifier, &jwt).await;
+        let res = app.send_assertion(&client, &code, &verifier, &jwt).await;
         assert_invalid_client(res, false).await;
     }
-    let good = assertion(&key, claims(&app, &client.id, &token_endpoint, 120));
-    let res = send_assertion(&app, &client, &code, &verifier, &good).await;
+    let good = assertion(&key, app.assertion_claims(&client.id, &token_endpoint, 120));
+    let res = app.send_assertion(&client, &code, &verifier, &good).await;
     assert_eq!(res.status(), 200, "the refusals left the code unspent");
+}
+
+#[tokio::test]
+async fn a_registered_assertion_algorithm_is_the_only_one_accepted() {
+    use josekit::jws::{PS256, RS256};
+    let app = app().await;
+    let pair = RS256.generate_key_pair(2048).unwrap();
+    let without_alg = |jwk: josekit::jwk::Jwk| {
+        let mut map = jwk.as_ref().clone();
+        map.remove("alg");
+        josekit::jwk::Jwk::from_map(map).unwrap()
+    };
+    let public = without_alg(pair.to_jwk_public_key());
+    let private = without_alg(pair.to_jwk_private_key());
+    let JwtClient { client, key } = app
+        .jwt_client_with(
+            public,
+            private,
+            json!({"token_endpoint_auth_signing_alg": "PS256"}),
+        )
+        .await;
+    let (code, verifier) = app.code_for(&client, "openid", &[]).await;
+    let claims = app.assertion_claims(&client.id, &app.issuer, 60);
+    let rs256 = assertion_by(&RS256.signer_from_jwk(&key).unwrap(), &key, claims);
+    let res = app.send_assertion(&client, &code, &verifier, &rs256).await;
+    assert_invalid_client(res, false).await;
+    let claims = app.assertion_claims(&client.id, &app.issuer, 60);
+    let ps256 = assertion_by(&PS256.signer_from_jwk(&key).unwrap(), &key, claims);
+    let res = app.send_assertion(&client, &code, &verifier, &ps256).await;
+    assert_eq!(res.status(), 200, "the registered algorithm, same key");
 }

@@ -12,6 +12,7 @@ use sigil::config::{RawSettings, Settings};
 use sigil::startup::{AppState, Application};
 use tempfile::TempDir;
 
+pub mod assertions;
 pub mod logout;
 pub mod oauth;
 pub mod process;

@@ -6,8 +6,7 @@ use serde_json::Value;
 use crate::domain::scope::Scope;
 use crate::error::ErrorCode;
 use crate::issue::Grant;
-use crate::jose::policy::Policy;
-use crate::jose::verify::verify;
+use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::registry::Client;
 use crate::secrets;
 use crate::startup::AppState;
@@ -108,10 +107,13 @@ pub fn needs_login(
 
 /// The `sub` of an `id_token_hint` this provider signed (an expired hint still names its user).
 pub fn hint_subject(state: &AppState, hint: &str) -> Option<String> {
-    let decoded = verify(hint, &state.keys.current(), &Policy::default()).ok()?;
-    if decoded.claims.get("iss").and_then(Value::as_str) != Some(state.settings.issuer.as_str()) {
-        return None;
-    }
+    let own = Own {
+        kind: TokenKind::IdToken,
+        issuer: &state.settings.issuer,
+        now: state.clock.now(),
+        expiry: Expiry::Ignored,
+    };
+    let decoded = verify_own(hint, &state.keys.current(), &own).ok()?;
     decoded
         .claims
         .get("sub")

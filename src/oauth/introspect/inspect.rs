@@ -5,8 +5,7 @@ use serde_json::{Map, Value};
 use super::Caller;
 use crate::error::OAuthError;
 use crate::issue::access_token::{GENERATION, USERINFO_CLAIMS};
-use crate::jose::policy::Policy;
-use crate::jose::verify::{Expect, check_claims, verify};
+use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::secrets;
 use crate::startup::AppState;
 use crate::store::{denylist, refresh_tokens};
@@ -53,21 +52,17 @@ async fn access_token(
     token: &str,
 ) -> Result<Option<Map<String, Value>>, OAuthError> {
     let keys = state.keys.current();
-    let Ok(decoded) = verify(token, &keys, &Policy::default()) else {
-        return Ok(None);
-    };
-    if decoded.header.get("typ").and_then(Value::as_str) != Some("at+jwt") {
-        return Ok(None);
-    }
-    let now = state.clock.now();
-    let expect = Expect {
+    let own = Own {
+        kind: TokenKind::AccessToken,
         issuer: &state.settings.issuer,
-        audience: None,
-        now,
+        now: state.clock.now(),
+        expiry: Expiry::Enforced,
+    };
+    let Ok(decoded) = verify_own(token, &keys, &own) else {
+        return Ok(None);
     };
     let mut claims = decoded.claims;
-    let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-    if check_claims(&claims, &expect).is_err() || exp <= now || !visible(caller, &claims) {
+    if !visible(caller, &claims) {
         return Ok(None);
     }
     let Some(jti) = claims.get("jti").and_then(Value::as_str).map(str::to_owned) else {

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{ErrorCode, OAuthError};
 use crate::jose::SigningAlg;
+use crate::jose::purpose::TokenKind;
 use crate::jose::sign::sign;
 use crate::oauth::authorize::request::RawParams;
 use crate::oauth::client_auth::{self, Presented};
@@ -157,7 +158,7 @@ fn respond(
         .current()
         .signing_key(RESPONSE_ALG)
         .ok_or_else(|| OAuthError::internal(&"no active key for introspection responses"))?;
-    let jwt =
-        sign(&claims, "token-introspection+jwt", &key).map_err(|e| OAuthError::internal(&e))?;
+    let jwt = sign(&claims, TokenKind::Introspection.typ(), &key)
+        .map_err(|e| OAuthError::internal(&e))?;
     Ok(res.content_type(JWT_MEDIA_TYPE).body(jwt))
 }
