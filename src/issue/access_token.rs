@@ -29,8 +29,6 @@ pub struct AccessTokenInput<'a> {
     pub roles: Option<&'a [String]>,
     /// Session id, when bound to a browser session.
     pub sid: Option<&'a str>,
-    /// Claims the `claims` request parameter asked `/userinfo` to release (OIDC Core §5.5).
-    pub userinfo_claims: Option<Vec<String>>,
     /// The user's token generation (absent for client-only tokens): "sign out everywhere"
     /// bumps it, and tokens of an older generation are inactive.
     pub generation: Option<i64>,
@@ -43,9 +41,6 @@ pub struct AccessTokenInput<'a> {
     /// The signing algorithm (the resource's choice; [`ACCESS_TOKEN_ALG`] by default).
     pub alg: SigningAlg,
 }
-
-/// The private claim listing the individual claims `/userinfo` releases for this token.
-pub const USERINFO_CLAIMS: &str = "userinfo_claims";
 
 /// The private claim carrying the user's token generation.
 pub const GENERATION: &str = "sigil_gen";
@@ -90,9 +85,6 @@ pub fn mint(keys: &KeySet, input: AccessTokenInput<'_>) -> Result<AccessToken, J
         }
         if let Some(sid) = input.sid {
             map.insert("sid".into(), Value::String(sid.to_owned()));
-        }
-        if let Some(names) = input.userinfo_claims.filter(|n| !n.is_empty()) {
-            map.insert(USERINFO_CLAIMS.into(), json!(names));
         }
     }
     let token = sign(&claims, TokenKind::AccessToken.typ(), &key)?;

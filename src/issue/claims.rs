@@ -1,4 +1,4 @@
-//! Standard OIDC claims of a user, chosen by scope and by the `claims` request parameter.
+//! Standard OIDC claims of a user, released by the granted scope.
 
 use serde_json::{Map, Value};
 
@@ -78,13 +78,12 @@ pub fn all_claims(user: &UserRow, roles: &[String]) -> Map<String, Value> {
     out
 }
 
-/// Claims released for `scope`, plus those named in `requested` (a `claims.userinfo` or
-/// `claims.id_token` object) that the scope's owner has; `roles` only with the `roles` scope.
-pub fn release(
-    all: &Map<String, Value>,
-    scope: &Scope,
-    requested: Option<&Value>,
-) -> Map<String, Value> {
+/// The claims released for a granted `scope`: those of each scope it holds (OIDC Core §5.4),
+/// and nothing else. This is the one place claims are released. The `claims` request parameter
+/// (OIDC Core §5.5) cannot widen it: a claim goes out only when the scope that covers it was
+/// requested, is allowed for the client and was consented to, which is what the consent page
+/// shows.
+pub fn release(all: &Map<String, Value>, scope: &Scope) -> Map<String, Value> {
     let mut out = Map::new();
     for (s, names) in SCOPE_CLAIMS {
         if scope.contains(s) {
@@ -92,16 +91,6 @@ pub fn release(
                 if let Some(v) = all.get(*name) {
                     out.insert((*name).to_owned(), v.clone());
                 }
-            }
-        }
-    }
-    if let Some(Value::Object(asked)) = requested {
-        for name in asked.keys() {
-            if name == "roles" && !scope.contains("roles") {
-                continue;
-            }
-            if let Some(v) = all.get(name) {
-                out.insert(name.clone(), v.clone());
             }
         }
     }
@@ -130,24 +119,25 @@ mod tests {
     #[test]
     fn scopes_release_their_claims_only() {
         let all = all_claims(&user(), &["admin".into()]);
-        let openid = release(&all, &Scope::parse("openid").unwrap(), None);
+        let openid = release(&all, &Scope::parse("openid").unwrap());
         assert!(openid.is_empty());
-        let email = release(&all, &Scope::parse("openid email").unwrap(), None);
+        let email = release(&all, &Scope::parse("openid email").unwrap());
         assert_eq!(email["email"], "ada@example.com");
         assert_eq!(email["email_verified"], true);
         assert!(email.get("name").is_none());
-        let profile = release(&all, &Scope::parse("openid profile roles").unwrap(), None);
+        let profile = release(&all, &Scope::parse("openid profile roles").unwrap());
         assert_eq!(profile["given_name"], "Ada");
         assert_eq!(profile["roles"][0], "admin");
         assert!(profile.get("phone_number").is_none());
     }
 
     #[test]
-    fn individual_claims_can_be_requested_but_not_roles() {
+    fn a_claim_goes_out_only_with_its_scope() {
         let all = all_claims(&user(), &["admin".into()]);
-        let asked = serde_json::json!({"phone_number": null, "roles": {"essential": true}});
-        let out = release(&all, &Scope::parse("openid").unwrap(), Some(&asked));
-        assert_eq!(out["phone_number"], "+1 555");
+        let out = release(&all, &Scope::parse("openid").unwrap());
+        assert!(out.get("phone_number").is_none());
         assert!(out.get("roles").is_none());
+        let phone = release(&all, &Scope::parse("openid phone").unwrap());
+        assert_eq!(phone["phone_number"], "+1 555");
     }
 }

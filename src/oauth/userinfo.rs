@@ -124,24 +124,7 @@ pub async fn userinfo(
     }
     let mut claims = Map::new();
     claims.insert("sub".into(), Value::String(user.id.clone()));
-    let requested: Option<Value> = decoded
-        .claims
-        .get(crate::issue::access_token::USERINFO_CLAIMS)
-        .and_then(Value::as_array)
-        .map(|names| {
-            Value::Object(
-                names
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|n| (n.to_owned(), Value::Null))
-                    .collect(),
-            )
-        });
-    claims.extend(release(
-        &all_claims(&user, &roles),
-        &scope,
-        requested.as_ref(),
-    ));
+    claims.extend(release(&all_claims(&user, &roles), &scope));
     let signed = client
         .metadata
         .userinfo_signed_response_alg

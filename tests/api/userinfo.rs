@@ -221,33 +221,42 @@ async fn a_client_registered_for_signed_userinfo_gets_a_jwt() {
 }
 
 #[tokio::test]
-async fn the_claims_parameter_releases_single_claims_at_userinfo() {
+async fn the_claims_parameter_releases_nothing_the_granted_scope_does_not_cover() {
     let app = TestApp::spawn().await;
     app.create_ada(&["admin"]).await;
     let client = app.web_client("openid").await;
-    let asked =
-        json!({"userinfo": {"phone_number": null, "roles": null}, "id_token": {}}).to_string();
+    let asked = json!({
+        "id_token": {"email": null, "name": null, "preferred_username": null},
+        "userinfo": {"email": null, "name": null, "phone_number": null, "roles": null},
+    })
+    .to_string();
     let tokens = app
         .tokens_for(&client, "openid", &[("claims", asked.as_str())])
         .await;
     let (_, id_claims) = jwt_parts(tokens["id_token"].as_str().unwrap());
-    assert!(
-        id_claims.get("phone_number").is_none(),
-        "asked for userinfo only"
-    );
-    let res = app
-        .http
-        .get(url(&app))
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
-        .send()
+    for name in ["email", "name", "preferred_username"] {
+        assert!(id_claims.get(name).is_none(), "{name}: {id_claims}");
+    }
+    let body: Value = app
+        .userinfo(tokens["access_token"].as_str().unwrap())
+        .await
+        .json()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["phone_number"], "+1 555 0100");
-    assert!(
-        body.get("roles").is_none(),
-        "roles need their scope: {body}"
+    assert_eq!(
+        body.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["sub"],
+        "{body}"
     );
-    assert!(body.get("email").is_none(), "{body}");
+
+    let wider = app.web_client("openid email").await;
+    let tokens = app
+        .tokens_for(&wider, "openid email", &[("claims", asked.as_str())])
+        .await;
+    let (_, id_claims) = jwt_parts(tokens["id_token"].as_str().unwrap());
+    assert_eq!(
+        id_claims["email"], "ada@example.com",
+        "its scope was granted"
+    );
+    assert!(id_claims.get("name").is_none());
 }

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::Caller;
 use crate::error::OAuthError;
-use crate::issue::access_token::{GENERATION, USERINFO_CLAIMS};
+use crate::issue::access_token::GENERATION;
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::secrets;
 use crate::startup::AppState;
@@ -95,7 +95,6 @@ async fn access_token(
         }
     }
     claims.remove(GENERATION);
-    claims.remove(USERINFO_CLAIMS);
     claims.insert("active".into(), Value::Bool(true));
     claims.insert("token_type".into(), "Bearer".into());
     if let Some(user) = user {

@@ -66,7 +66,6 @@ pub async fn grant(
             auth_time: None,
             roles: None,
             sid: None,
-            userinfo_claims: None,
             generation: None,
             jti: &jti,
             now,

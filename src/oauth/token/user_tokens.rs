@@ -1,8 +1,6 @@
 //! Minting the tokens a user grant yields: the access token, the ID token when `openid` is in
 //! the scope, and the refresh token when one was issued.
 
-use serde_json::Value;
-
 use crate::domain::scope::Scope;
 use crate::error::OAuthError;
 use crate::issue::Grant;
@@ -66,12 +64,6 @@ pub fn mint(
             auth_time: Some(grant.auth_time),
             roles: target.scope.contains("roles").then_some(t.roles),
             sid: Some(&grant.sid),
-            userinfo_claims: grant
-                .claims
-                .as_ref()
-                .and_then(|c| c.get("userinfo"))
-                .and_then(Value::as_object)
-                .map(|m| m.keys().cloned().collect()),
             generation: Some(t.user.token_generation),
             jti: t.jti,
             now: t.now,
@@ -87,8 +79,7 @@ pub fn mint(
             .as_deref()
             .and_then(SigningAlg::parse)
             .unwrap_or(SigningAlg::RS256);
-        let requested = grant.claims.as_ref().and_then(|c| c.get("id_token"));
-        let user_claims = release(&all_claims(t.user, t.roles), t.id_scope, requested);
+        let user_claims = release(&all_claims(t.user, t.roles), t.id_scope);
         Some(
             id_token::mint(
                 &keys,
