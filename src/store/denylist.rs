@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use crate::jose::policy::guard_until;
 
 use super::pool::native;
+use super::schema::clients::dsl as c;
 use super::schema::token_denylist::dsl as d;
 use super::schema::users::dsl as u;
 use super::users::UserRow;
@@ -35,7 +36,7 @@ pub fn is_denied(conn: &mut DbConnection, jti: &str) -> Result<bool, StoreError>
 }
 
 /// The user `sub` and whether `jti` is denied, in one statement (`None` when there is no
-/// such user): what introspection and userinfo need to know of a user's access token.
+/// such user): what userinfo needs to know of a user's access token.
 pub fn user_and_denial(
     conn: &mut DbConnection,
     sub: &str,
@@ -49,6 +50,48 @@ pub fn user_and_denial(
         ))
         .first(conn)
         .optional())?)
+}
+
+/// What introspection needs to know of an access token, read in one statement.
+#[derive(Debug)]
+pub struct Standing {
+    /// The token's user (`None` for a client's own token, or when the user is gone).
+    pub user: Option<UserRow>,
+    /// Whether its `jti` is on the denylist.
+    pub denied: bool,
+    /// Whether the client it was issued to still exists.
+    pub client_exists: bool,
+}
+
+/// The user `sub` (when given) and whether `jti` is denied and `client_id` still registered,
+/// in one statement; `None` when `sub` names no user.
+pub fn standing(
+    conn: &mut DbConnection,
+    sub: Option<&str>,
+    jti: &str,
+    client_id: &str,
+) -> Result<Option<Standing>, StoreError> {
+    let denied = diesel::dsl::exists(d::token_denylist.find(jti));
+    let client = diesel::dsl::exists(c::clients.find(client_id));
+    let Some(sub) = sub else {
+        let (denied, client_exists) = native!(conn, |conn| diesel::select((denied, client))
+            .get_result(conn))?;
+        return Ok(Some(Standing {
+            user: None,
+            denied,
+            client_exists,
+        }));
+    };
+    let found: Option<(UserRow, bool, bool)> = native!(conn, |conn| u::users
+        .find(sub)
+        .select((UserRow::as_select(), denied, client))
+        .first(conn)
+        .optional())?;
+    Ok(found.map(|(user, denied, client_exists)| Standing {
+        user: Some(user),
+        denied,
+        client_exists,
+    }))
 }
 
 /// Removes entries whose tokens can no longer be accepted.

@@ -4,6 +4,7 @@ mod authorize_errors;
 mod cli;
 mod client_auth;
 mod client_credentials;
+mod client_deletion;
 mod config;
 mod discovery;
 mod form_action;

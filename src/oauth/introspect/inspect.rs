@@ -68,23 +68,30 @@ async fn access_token(
     let Some(jti) = claims.get("jti").and_then(Value::as_str).map(str::to_owned) else {
         return Ok(None);
     };
-    let generation = claims.get(GENERATION).and_then(Value::as_i64);
-    let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
-    let user_token = claims.contains_key(GENERATION);
-    // One statement either way: a user's token reads its user and its denial together.
-    let (denied, user) = state
-        .store
-        .run(move |c| match (user_token, sub) {
-            (true, Some(sub)) => Ok(match denylist::user_and_denial(c, &sub, &jti)? {
-                Some((user, denied)) => (denied, Some(user)),
-                None => (false, None),
-            }),
-            _ => Ok((denylist::is_denied(c, &jti)?, None)),
-        })
-        .await?;
-    if denied {
+    let Some(client_id) = claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
         return Ok(None);
-    }
+    };
+    let generation = claims.get(GENERATION).and_then(Value::as_i64);
+    // A user's token names its user; a client's own token has no generation.
+    let sub = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .filter(|_| generation.is_some())
+        .map(str::to_owned);
+    let user_token = claims.contains_key(GENERATION);
+    // One statement: the denial, the client's existence and (for a user's token) the user.
+    let standing = state
+        .store
+        .run(move |c| denylist::standing(c, sub.as_deref(), &jti, &client_id))
+        .await?;
+    let Some(standing) = standing.filter(|s| !s.denied && s.client_exists) else {
+        return Ok(None);
+    };
+    let user = standing.user;
     if user_token {
         let current = match (&user, generation) {
             (Some(u), Some(g)) => u.token_generation <= g,
