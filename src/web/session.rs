@@ -18,23 +18,23 @@ const TOUCH_EVERY: i64 = 60;
 /// The browser's binding id, and whether it was just made (then it must be set on the response).
 #[derive(Debug, Clone)]
 pub struct Browser {
-    /// The random id in the cookie.
+    /// The id in the cookie (random, with its MAC).
     pub id: String,
     /// Whether the response must set the cookie.
     pub is_new: bool,
 }
 
 impl Browser {
-    /// Reads the browser cookie, or makes a new id.
+    /// Reads the browser cookie when it holds an id this server issued, or makes a new id.
     pub fn of(req: &HttpRequest, state: &AppState) -> Self {
         let policy = CookiePolicy::for_issuer(&state.settings.issuer);
         match req.cookie(policy.browser()) {
-            Some(c) if c.value().len() >= 32 => Self {
+            Some(c) if state.csrf.issued_browser_id(c.value()) => Self {
                 id: c.value().to_owned(),
                 is_new: false,
             },
             _ => Self {
-                id: secrets::random_token(32),
+                id: state.csrf.new_browser_id(),
                 is_new: true,
             },
         }

@@ -1,6 +1,7 @@
 //! End-to-end tests through real HTTP: one binary, one module per capability.
 
 mod authorize_errors;
+mod browser_id;
 mod cli;
 mod client_auth;
 mod client_credentials;
