@@ -19,12 +19,22 @@ type Job = Box<dyn FnOnce() + Send>;
 /// Password checks on a few dedicated threads, one per CPU. Each check needs 19 MiB; on the
 /// shared blocking pool every thread kept its own copy in its allocator arena (hundreds of MB
 /// under load), while here the same few threads reuse theirs, and a burst of sign-ins queues.
-#[derive(Debug, Clone)]
-pub struct Checker(std::sync::mpsc::Sender<Job>);
+#[derive(Clone)]
+pub struct Checker {
+    jobs: std::sync::mpsc::Sender<Job>,
+    on_check: std::sync::Arc<dyn Fn() + Send + Sync>,
+}
+
+impl std::fmt::Debug for Checker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Checker")
+    }
+}
 
 impl Checker {
-    /// Starts one checker thread per CPU; they stop when the last handle is dropped.
-    pub fn per_cpu() -> Self {
+    /// Starts one checker thread per CPU, calling `on_check` as each check starts (to count
+    /// them); the threads stop when the last handle is dropped.
+    pub fn per_cpu(on_check: impl Fn() + Send + Sync + 'static) -> Self {
         let n = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
         let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
@@ -48,16 +58,21 @@ impl Checker {
                 tracing::error!(error = %e, "could not start a password-check thread");
             }
         }
-        Self(tx)
+        Self {
+            jobs: tx,
+            on_check: std::sync::Arc::new(on_check),
+        }
     }
 
     /// Verifies `password` against `phc` on a checker thread (false if none answers).
     pub async fn verify(&self, password: String, phc: String) -> bool {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let on_check = self.on_check.clone();
         let job: Job = Box::new(move || {
+            on_check();
             let _ = tx.send(verify(&password, &phc));
         });
-        self.0.send(job).is_ok() && rx.await.unwrap_or(false)
+        self.jobs.send(job).is_ok() && rx.await.unwrap_or(false)
     }
 }
 
@@ -152,7 +167,7 @@ mod tests {
     #[tokio::test]
     async fn the_checker_threads_verify_and_refuse() {
         let phc = hash("correct horse").unwrap();
-        let checker = Checker::per_cpu();
+        let checker = Checker::per_cpu(|| {});
         assert!(checker.verify("correct horse".into(), phc.clone()).await);
         assert!(!checker.verify("wrong horse".into(), phc).await);
     }

@@ -198,6 +198,8 @@ impl Application {
         let ring = Arc::new(prepared.ring);
         ring.clone().spawn_reloader(settings.key_reload_interval);
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let metrics = web::Data::new(Metrics::new()?);
+        let counted = metrics.clone();
         let state = web::Data::new(AppState {
             discovery: Discovery::new(&settings.issuer),
             settings,
@@ -209,11 +211,10 @@ impl Application {
             dummy_hash: prepared.dummy_hash,
             refresh_tokens: prepared.refresh_tokens,
             backchannel: Notifier::new(Retry::default())?,
-            passwords: crate::password::Checker::per_cpu(),
+            passwords: crate::password::Checker::per_cpu(move || counted.password_checked()),
             clients: Default::default(),
             resources: Default::default(),
         });
-        let metrics = web::Data::new(Metrics::new()?);
         crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);
         let server = serve(listener, state.clone(), metrics)?;
         Ok(Self {

@@ -8,7 +8,7 @@ use actix_web::middleware::Next;
 use actix_web::web;
 use actix_web::{Error, HttpMessage};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
 };
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
@@ -67,6 +67,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     pool: IntGaugeVec,
+    password_checks: IntCounter,
 }
 
 impl Metrics {
@@ -93,13 +94,21 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        let password_checks = IntCounter::new("password_checks_total", "Password checks run")?;
         registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(password_checks.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
             pool,
+            password_checks,
         })
+    }
+
+    /// Counts one password check.
+    pub fn password_checked(&self) {
+        self.password_checks.inc();
     }
 
     /// Records one finished request.

@@ -17,7 +17,7 @@ use crate::secrets;
 use crate::startup::AppState;
 use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::users::UserRow;
-use crate::store::{StoreError, codes, consents, login_attempts, transaction};
+use crate::store::{StoreError, codes, consents, transaction};
 
 use super::cookies::CookiePolicy;
 use super::csp;
@@ -241,8 +241,8 @@ pub async fn submit(
         request_id: form.get("request").map(str::to_owned),
         browser_hash: browser.hash(),
         username,
-        user_key: user_key.clone(),
-        addr_key: addr_key.clone(),
+        user_key,
+        addr_key,
     };
     let (pending, prior) = match read_prior(&state, attempt).await {
         Ok(Some(read)) => read,
@@ -250,8 +250,8 @@ pub async fn submit(
         Err(e) => return unavailable(&state, &e),
     };
     tracing::Span::current().record("client_id", pending.client.client_id.as_str());
-    if prior.standing.wait > 0 {
-        let wait = prior.standing.wait;
+    if prior.wait > 0 {
+        let wait = prior.wait;
         let text = format!("Too many failed attempts. Wait {wait} seconds, then try again.");
         let mut res = login_page(
             &state,
@@ -273,10 +273,8 @@ pub async fn submit(
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
     let ok = state.passwords.verify(password, phc).await;
+    // A wrong password stays counted: its attempt was taken before the check.
     let Some(user) = prior.user.filter(|_| ok) else {
-        if let Err(e) = throttle::record_failure(&state, user_key, addr_key).await {
-            return unavailable(&state, &e);
-        }
         let text = "The username or password is incorrect.".to_owned();
         return login_page(
             &state,
@@ -290,7 +288,7 @@ pub async fn submit(
     let signed_in = SignedIn {
         user,
         granted: prior.granted,
-        user_key: prior.standing.account_counted.then_some(user_key),
+        keys: prior.keys,
     };
     complete_login(&req, &state, pending, signed_in).await
 }
@@ -304,18 +302,21 @@ struct Attempt {
     addr_key: String,
 }
 
-/// What a sign-in reads before the password is checked.
+/// What a sign-in reads, and the attempt it takes, before the password is checked.
 struct Prior {
-    /// The failure counters.
-    standing: throttle::Standing,
+    /// Seconds to wait before another attempt; when above 0, no attempt was taken.
+    wait: i64,
+    /// The account's and the address's counter keys.
+    keys: (String, String),
     /// The account the username names, if any.
     user: Option<UserRow>,
     /// Scopes the account already granted the client (third-party clients only).
     granted: Option<String>,
 }
 
-/// Reads, in one round trip, the pending request (`None` when it is unknown, expired or
-/// another browser's), the failure counters, the account and its remembered consent.
+/// Reads, in one database task, the pending request (`None` when it is unknown, expired or
+/// another browser's), then takes the attempt against the failure counters (or learns how
+/// long to wait) and reads the account and its remembered consent.
 async fn read_prior(
     state: &AppState,
     attempt: Attempt,
@@ -330,8 +331,8 @@ async fn read_prior(
             let Some(row) = auth_requests::get(c, id, &attempt.browser_hash, now)? else {
                 return Ok(None);
             };
-            let standing = throttle::standing(c, &attempt.user_key, &attempt.addr_key, now)?;
-            let (user, granted) = if attempt.username.is_empty() {
+            let wait = throttle::reserve(c, &attempt.user_key, &attempt.addr_key, now)?;
+            let (user, granted) = if attempt.username.is_empty() || wait > 0 {
                 (None, None)
             } else {
                 match consents::user_with_grant(c, &attempt.username, &row.client_id)? {
@@ -340,7 +341,8 @@ async fn read_prior(
                 }
             };
             let prior = Prior {
-                standing,
+                wait,
+                keys: (attempt.user_key, attempt.addr_key),
                 user,
                 granted,
             };
@@ -373,12 +375,12 @@ struct SignedIn {
     user: UserRow,
     /// Scopes the account already granted the client.
     granted: Option<String>,
-    /// The account's failure-counter key, when it has failures on record to clear.
-    user_key: Option<String>,
+    /// The account's and the address's counter keys, whose attempt is given back.
+    keys: (String, String),
 }
 
 /// Starts the session and takes the request one step further, storing it all in one
-/// transaction: the session, the cleared failure counter, and the code (or the mark that the
+/// transaction: the session, the attempt given back to the failure counters, and the code (or the mark that the
 /// user signed in, when consent comes next).
 async fn complete_login(
     req: &HttpRequest,
@@ -408,15 +410,13 @@ async fn complete_login(
         },
         _ => None,
     };
-    let (id, stored, user_key) = (pending.row.id.clone(), session.clone(), signed_in.user_key);
+    let (id, stored, keys) = (pending.row.id.clone(), session.clone(), signed_in.keys);
     let code_row = code.as_ref().map(|(_, row)| row.clone());
     let written = state
         .store
         .run(move |c| {
             transaction(c, |c| {
-                if let Some(key) = &user_key {
-                    login_attempts::clear(c, key)?;
-                }
+                throttle::settle_success(c, &keys.0, &keys.1)?;
                 session::replace(c, &stored, previous.as_deref())?;
                 match &code_row {
                     Some(row) => {

@@ -1,8 +1,8 @@
 //! Failed sign-in throttling: per account and per client address, with growing delays.
 //! Unknown usernames are counted like known ones, so the answers do not reveal which exist.
+//! Each attempt takes its place in the count before its password is checked.
 
 use crate::secrets;
-use crate::startup::AppState;
 use crate::store::{DbConnection, StoreError, login_attempts};
 
 /// Failures allowed per account before delays start.
@@ -30,54 +30,32 @@ pub fn keys(username: &str, address: &str) -> (String, String) {
     )
 }
 
-/// The counters a sign-in attempt is judged by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Standing {
-    /// Seconds until another attempt is allowed (0 when allowed now).
-    pub wait: i64,
-    /// Whether the account's key has failures on record (to clear after a success).
-    pub account_counted: bool,
-}
-
-/// Reads both counters.
-pub fn standing(
+/// Takes one sign-in attempt against the account's and the address's counters before the
+/// password is checked, or says how many seconds to wait first (then no password is checked).
+/// The attempt counts as a failure until [`settle_success`] gives it back.
+pub fn reserve(
     conn: &mut DbConnection,
     user_key: &str,
     addr_key: &str,
     now: i64,
-) -> Result<Standing, StoreError> {
-    let wait = |entry: Option<(i32, i64)>, free| match entry {
-        Some((failures, last)) => (last + delay(failures, free) - now).max(0),
-        None => 0,
-    };
-    let counters = login_attempts::get_pair(conn, user_key, addr_key)?;
-    let of = |key: &str| {
-        counters
-            .iter()
-            .find(|(k, _, _)| k == key)
-            .map(|(_, failures, last)| (*failures, *last))
-    };
-    let (account, address) = (of(user_key), of(addr_key));
-    Ok(Standing {
-        account_counted: account.is_some(),
-        wait: wait(account, ACCOUNT_FREE_FAILURES).max(wait(address, ADDRESS_FREE_FAILURES)),
+) -> Result<i64, StoreError> {
+    login_attempts::reserve_pair(conn, user_key, addr_key, now, |key, failures, last| {
+        let free = if key == user_key {
+            ACCOUNT_FREE_FAILURES
+        } else {
+            ADDRESS_FREE_FAILURES
+        };
+        (last + delay(failures, free) - now).max(0)
     })
 }
 
-/// Counts a failure against both keys.
-pub async fn record_failure(
-    state: &AppState,
-    user_key: String,
-    addr_key: String,
+/// Gives back the attempt of a sign-in whose password was right.
+pub fn settle_success(
+    conn: &mut DbConnection,
+    user_key: &str,
+    addr_key: &str,
 ) -> Result<(), StoreError> {
-    let now = state.clock.now();
-    state
-        .store
-        .run(move |c| {
-            login_attempts::record_failure(c, &user_key, now)?;
-            login_attempts::record_failure(c, &addr_key, now)
-        })
-        .await
+    login_attempts::settle_success(conn, user_key, addr_key)
 }
 
 #[cfg(test)]

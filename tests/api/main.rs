@@ -16,6 +16,7 @@ mod id_token;
 mod introspect;
 mod keys;
 mod lifecycle;
+mod login_burst;
 mod login_errors;
 mod logout;
 mod methods;
