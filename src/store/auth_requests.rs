@@ -59,9 +59,15 @@ pub fn mark_login_done(conn: &mut DbConnection, id: &str) -> Result<(), StoreErr
 
 /// Removes a finished request.
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
-    native!(conn, |conn| diesel::delete(r::auth_requests.find(id))
+    take(conn, id).map(|_| ())
+}
+
+/// Removes the request to answer it: true for exactly one of any number of concurrent takers
+/// (across processes), false when it was already taken or is gone.
+pub fn take(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    let deleted = native!(conn, |conn| diesel::delete(r::auth_requests.find(id))
         .execute(conn))?;
-    Ok(())
+    Ok(deleted == 1)
 }
 
 /// Removes expired requests.

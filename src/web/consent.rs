@@ -9,7 +9,7 @@ use crate::oauth::authorize::flow;
 use crate::oauth::authorize::request::{AuthorizeError, RawParams};
 use crate::oauth::authorize::response;
 use crate::startup::AppState;
-use crate::store::{auth_requests, consents, transaction, users};
+use crate::store::{auth_requests, codes, consents, transaction, users};
 
 use super::csp;
 use super::login::{accept_form, display_name, expired_page, load_pending};
@@ -94,36 +94,36 @@ pub async fn submit(
             let (user, client_id) = (session.user_id.clone(), pending.client.client_id.clone());
             let asked = pending.request.scope.clone();
             let now = state.clock.now();
-            let stored = state
-                .store
-                .run(move |c| {
-                    transaction(c, |c| {
-                        let before = consents::granted(c, &user, &client_id)?
-                            .and_then(|g| Scope::parse(&g).ok())
-                            .unwrap_or_default();
-                        let union =
-                            Scope::parse(format!("{before} {asked}").trim()).unwrap_or(asked);
-                        consents::grant(c, &user, &client_id, &union.to_string(), now)?;
-                        auth_requests::delete(c, &id)
-                    })
-                })
-                .await;
-            if let Err(e) = stored {
-                tracing::error!(error = %e, "consent could not be stored");
-                return response::error(
-                    &state,
-                    AuthorizeError::redirect(
-                        &pending.request.reply,
-                        ErrorCode::ServerError,
-                        "the server could not complete the request",
-                    ),
-                    true,
-                );
-            }
-            match flow::issue_code(&state, &pending.request, &session).await {
-                Ok(code) => response::success(&state, &pending.request.reply, &code, true),
+            let code = flow::code_row(&state, &pending.request, &session);
+            let stored = match code {
+                Err(e) => Err(e),
+                Ok((code, row)) => {
+                    state
+                        .store
+                        .run(move |c| {
+                            // Consent and code commit together, once per request.
+                            transaction(c, |c| {
+                                if !auth_requests::take(c, &id)? {
+                                    return Ok(None);
+                                }
+                                let before = consents::granted(c, &user, &client_id)?
+                                    .and_then(|g| Scope::parse(&g).ok())
+                                    .unwrap_or_default();
+                                let union = Scope::parse(format!("{before} {asked}").trim())
+                                    .unwrap_or(asked);
+                                consents::grant(c, &user, &client_id, &union.to_string(), now)?;
+                                codes::create(c, &row)?;
+                                Ok(Some(code))
+                            })
+                        })
+                        .await
+                }
+            };
+            match stored {
+                Ok(Some(code)) => response::success(&state, &pending.request.reply, &code, true),
+                Ok(None) => expired_page(&state),
                 Err(e) => {
-                    tracing::error!(error = %e, "code could not be stored");
+                    tracing::error!(error = %e, "consent and code could not be stored");
                     response::error(
                         &state,
                         AuthorizeError::redirect(

@@ -416,20 +416,23 @@ async fn complete_login(
         .store
         .run(move |c| {
             transaction(c, |c| {
+                // The request is answered once: a concurrent sign-in that took it first wins.
+                if code_row.is_some() && !auth_requests::take(c, &id)? {
+                    return Err(StoreError::NotFound("pending request"));
+                }
                 throttle::settle_success(c, &keys.0, &keys.1)?;
                 session::replace(c, &stored, previous.as_deref())?;
                 match &code_row {
-                    Some(row) => {
-                        codes::create(c, row)?;
-                        auth_requests::delete(c, &id)
-                    }
+                    Some(row) => codes::create(c, row),
                     None => auth_requests::mark_login_done(c, &id),
                 }
             })
         })
         .await;
-    if let Err(e) = written {
-        return unavailable(state, &e);
+    match written {
+        Ok(()) => {}
+        Err(StoreError::NotFound(_)) => return expired_page(state),
+        Err(e) => return unavailable(state, &e),
     }
     let reply = &pending.request.reply;
     let mut res = match (step, code) {

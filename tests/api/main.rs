@@ -30,6 +30,7 @@ mod resources;
 mod revoke;
 mod signin;
 mod signout;
+mod single_use;
 mod statements;
 mod token;
 mod userinfo;
