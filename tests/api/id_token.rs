@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 use crate::helpers::oauth::{jwt_parts, verifies_against};
+use crate::helpers::refresh::refresh_token_of;
 
 async fn jwks(app: &TestApp) -> Value {
     app.get("/jwks").await.json().await.unwrap()
@@ -33,6 +34,20 @@ async fn each_client_gets_id_tokens_signed_with_its_registered_algorithm() {
             "{alg} ID token verifies"
         );
     }
+}
+
+#[tokio::test]
+async fn refreshed_id_tokens_keep_the_registered_algorithm() {
+    let app = TestApp::spawn().await;
+    app.create_ada(&[]).await;
+    let client = app
+        .refreshing_client(json!({"id_token_signed_response_alg": "EdDSA"}))
+        .await;
+    let tokens = app.tokens_for(&client, "openid offline_access", &[]).await;
+    let next = app.refreshed(&client, &refresh_token_of(&tokens)).await;
+    let id_token = next["id_token"].as_str().unwrap();
+    assert_eq!(jwt_parts(id_token).0["alg"], "EdDSA");
+    assert!(verifies_against(&jwks(&app).await, id_token));
 }
 
 #[tokio::test]

@@ -260,6 +260,60 @@ async fn max_age_zero_forces_reauthentication_and_auth_time_moves() {
 }
 
 #[tokio::test]
+async fn a_registered_default_max_age_applies_unless_the_request_names_its_own() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock.clone()).await;
+    app.create_user("ada", "correct horse battery", &[]).await;
+    let client = app
+        .create_client(serde_json::json!({
+            "redirect_uris": ["http://127.0.0.1:9/callback"],
+            "sigil_first_party": true,
+            "default_max_age": 60,
+        }))
+        .await;
+    let (_, challenge) = pkce_pair();
+    let res = app
+        .browser_flow(
+            &client,
+            "openid",
+            &challenge,
+            "ada",
+            "correct horse battery",
+        )
+        .await;
+    assert!(location_params(&res).contains_key("code"));
+    clock.advance(120);
+    let ask = |max_age: Option<&'static str>| {
+        let mut params = vec![
+            ("client_id", client.id.clone()),
+            ("redirect_uri", client.redirect_uri.clone()),
+            ("response_type", "code".to_owned()),
+            ("scope", "openid".to_owned()),
+            ("code_challenge", challenge.clone()),
+            ("code_challenge_method", "S256".to_owned()),
+        ];
+        if let Some(m) = max_age {
+            params.push(("max_age", m.to_owned()));
+        }
+        params
+    };
+    let params = ask(None);
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        app.authorize(&borrowed).await.status(),
+        200,
+        "the login form"
+    );
+    let params = ask(Some("3600"));
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.authorize(&borrowed).await;
+    assert!(
+        location_params(&res).contains_key("code"),
+        "the request's own max_age"
+    );
+}
+
+#[tokio::test]
 async fn form_post_response_mode_posts_the_code_back() {
     let app = TestApp::spawn().await;
     app.create_user("ada", "correct horse battery", &[]).await;

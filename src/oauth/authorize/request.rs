@@ -299,18 +299,8 @@ pub fn parse(params: &RawParams, client: &Client) -> Result<AuthorizeRequest, Au
     .map_err(|e| err(ErrorCode::InvalidRequest, e))?;
     let prompt =
         parse_prompt(params.get("prompt")).map_err(|e| err(ErrorCode::InvalidRequest, e))?;
-    let max_age = match params.get("max_age") {
-        None => None,
-        Some(v) => match v.parse::<i64>() {
-            Ok(n) if n >= 0 => Some(n),
-            _ => {
-                return Err(err(
-                    ErrorCode::InvalidRequest,
-                    "max_age must be a non-negative integer",
-                ));
-            }
-        },
-    };
+    let max_age = parse_max_age(params.get("max_age"), client)
+        .map_err(|e| err(ErrorCode::InvalidRequest, e))?;
     let claims = match params.get("claims") {
         None => None,
         Some(raw) => Some(parse_claims(raw).map_err(|e| err(ErrorCode::InvalidRequest, e))?),
@@ -328,6 +318,20 @@ pub fn parse(params: &RawParams, client: &Client) -> Result<AuthorizeRequest, Au
         claims,
         resource,
     })
+}
+
+/// `max_age`, or the client's registered `default_max_age` when the request names none.
+fn parse_max_age(raw: Option<&str>, client: &Client) -> Result<Option<i64>, &'static str> {
+    match raw {
+        None => Ok(client
+            .metadata
+            .default_max_age
+            .and_then(|n| i64::try_from(n).ok())),
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n >= 0 => Ok(Some(n)),
+            _ => Err("max_age must be a non-negative integer"),
+        },
+    }
 }
 
 /// The scopes `client` may ask for.
