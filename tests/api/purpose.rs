@@ -177,3 +177,29 @@ async fn introspection_calls_only_access_tokens_active() {
         assert_eq!(body["active"], kind == "access token", "{kind}: {body}");
     }
 }
+
+#[tokio::test]
+async fn revocation_takes_access_tokens_only() {
+    let (app, client, kinds) = setup().await;
+    for (kind, token) in kinds.except("access token") {
+        let res = app
+            .http
+            .post(format!("{}/revoke", app.address))
+            .basic_auth(&client.id, client.secret.as_deref())
+            .form(&[("token", token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{kind}");
+        if let Some(jti) = jwt_parts(token).1["jti"].as_str().map(str::to_owned) {
+            let denied = app
+                .state
+                .store
+                .run(move |c| sigil::store::denylist::is_denied(c, &jti))
+                .await
+                .unwrap();
+            assert!(!denied, "{kind} put nothing on the denylist");
+        }
+    }
+    assert_eq!(app.userinfo(&kinds.access_token).await.status(), 200);
+}
