@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{
     StoreError, auth_requests, client_assertions, codes, denylist, keys, login_attempts,
     refresh_tokens, session_clients, sessions,

@@ -116,22 +116,6 @@ pub fn get(conn: &mut DbConnection, client_id: &str) -> Result<Option<Client>, S
         .transpose()
 }
 
-/// The client `client_id` through the state's short-lived cache (see [`crate::cache`]).
-pub async fn cached(
-    state: &crate::startup::AppState,
-    client_id: &str,
-) -> Result<Option<std::sync::Arc<Client>>, StoreError> {
-    if let Some(client) = state.clients.get(client_id) {
-        return Ok(Some(client));
-    }
-    let key = client_id.to_owned();
-    let Some(client) = state.store.run(move |c| get(c, &key)).await? else {
-        return Ok(None);
-    };
-    let client = std::sync::Arc::new(client);
-    state.clients.put(client_id, client.clone());
-    Ok(Some(client))
-}
 
 /// Every client, oldest first.
 pub fn list(conn: &mut DbConnection) -> Result<Vec<Client>, StoreError> {

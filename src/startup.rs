@@ -8,17 +8,18 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
-use crate::backchannel::{Notifier, Retry};
+use crate::outbound::{Notifier, Retry};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{KekSource, Settings};
 use crate::issue::refresh_token::RefreshTokens;
 use crate::jose::{Kek, KeySet};
 use crate::keyring::{self, Keyring, KeyringError};
 use crate::oauth::discovery::Discovery;
+use crate::pages::Branding;
+use crate::state::AppState;
 use crate::store::{Store, StoreError, keys};
 use crate::telemetry::{Metrics, SafeRootSpan, track};
-use crate::web::Branding;
-use crate::web::csrf::Csrf;
+use crate::pages::csrf::Csrf;
 use crate::{oauth, ops};
 
 /// Why sigil could not start; each reads as one line.
@@ -50,36 +51,6 @@ pub enum StartupError {
     /// The metrics registry could not be set up.
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
-}
-
-/// Everything a request handler may need; nothing global.
-pub struct AppState {
-    /// Validated settings.
-    pub settings: Settings,
-    /// The database.
-    pub store: Store,
-    /// The signing keys.
-    pub keys: Arc<Keyring>,
-    /// The clock.
-    pub clock: SharedClock,
-    /// The discovery documents, serialized once.
-    pub discovery: Discovery,
-    /// Page branding.
-    pub branding: Branding,
-    /// CSRF tokens for the browser forms.
-    pub csrf: Csrf,
-    /// An argon2id hash of a random password, verified for unknown users so they take as long.
-    pub dummy_hash: String,
-    /// Refresh-token successor derivation.
-    pub refresh_tokens: RefreshTokens,
-    /// Clients read on the token, introspection and revocation paths.
-    pub clients: crate::cache::TtlCache<crate::registry::Client>,
-    /// Resources named by token requests.
-    pub resources: crate::cache::TtlCache<crate::resources::Resource>,
-    /// Checks passwords on dedicated threads.
-    pub passwords: crate::password::Checker,
-    /// Delivers back-channel logout tokens (one shared HTTP client).
-    pub backchannel: Notifier,
 }
 
 /// Initialises OpenSSL without its exit handler; every process calls this first.
@@ -200,8 +171,8 @@ impl Application {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let metrics = web::Data::new(Metrics::new()?);
         let counted = metrics.clone();
+        let discovery = web::Data::new(Discovery::new(&settings.issuer));
         let state = web::Data::new(AppState {
-            discovery: Discovery::new(&settings.issuer),
             settings,
             store: prepared.store,
             keys: ring,
@@ -216,7 +187,7 @@ impl Application {
             resources: Default::default(),
         });
         crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);
-        let server = serve(listener, state.clone(), metrics)?;
+        let server = serve(listener, state.clone(), metrics, discovery)?;
         Ok(Self {
             port,
             server,
@@ -244,6 +215,7 @@ fn serve(
     listener: TcpListener,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
+    discovery: web::Data<Discovery>,
 ) -> Result<Server, StartupError> {
     let addr = listener
         .local_addr()
@@ -260,6 +232,7 @@ fn serve(
             .app_data(state.clone())
             .app_data(metrics.clone())
             .app_data(branding.clone())
+            .app_data(discovery.clone())
             .configure(oauth::routes)
             .configure(ops::routes)
             .configure(crate::web::routes)
@@ -292,5 +265,5 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
-        .add(("Content-Security-Policy", crate::web::csp::policy(&[])))
+        .add(("Content-Security-Policy", crate::pages::csp::policy(&[])))
 }

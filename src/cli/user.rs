@@ -6,7 +6,8 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 
 use crate::audit::AuditEvent;
-use crate::backchannel::{self, Notifier, Retry};
+use crate::backchannel;
+use crate::outbound::{Notifier, Retry};
 use crate::config::Settings;
 use crate::domain::user::{UserView, Username, parse_email, parse_name, parse_role};
 use crate::jose::KeySet;

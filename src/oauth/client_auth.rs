@@ -14,9 +14,9 @@ use crate::jose::policy::Policy;
 use crate::jose::verify::{Expect, check_claims, verify_with_jwk_set};
 use crate::oauth::authorize::request::RawParams;
 use crate::oauth::discovery::endpoint;
-use crate::registry::{self, Client};
+use crate::registry::Client;
 use crate::secrets;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::client_assertions;
 
 /// The assertion type of RFC 7523 client authentication.
@@ -140,7 +140,7 @@ pub async fn authenticate(state: &AppState, presented: Presented) -> Result<Clie
         }
         Presented::Assertion { jwt, id } => assertion_issuer(jwt, id.as_deref())?,
     };
-    let client = registry::cached(state, &claimed_id)
+    let client = state.client(&claimed_id)
         .await?
         .ok_or_else(|| invalid_client(basic))?;
     verify(state, &presented, Client::clone(&client)).await

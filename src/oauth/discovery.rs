@@ -6,7 +6,6 @@ use sha2::{Digest, Sha256};
 
 use crate::jose::SigningAlg;
 use crate::oauth::authorize::request::SUPPORTED_SCOPES;
-use crate::startup::AppState;
 
 /// Provider metadata: only what this build actually serves.
 #[derive(Debug, Clone, Serialize)]
@@ -156,17 +155,12 @@ impl Discovery {
 
 /// `GET /.well-known/openid-configuration`.
 #[tracing::instrument(skip_all)]
-pub async fn openid_configuration(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let d = &state.discovery;
+pub async fn openid_configuration(req: HttpRequest, d: web::Data<Discovery>) -> HttpResponse {
     super::cacheable_json(&req, &d.body, &d.etag, 3600)
 }
 
 /// `GET /.well-known/oauth-authorization-server` (RFC 8414; same metadata).
 #[tracing::instrument(skip_all)]
-pub async fn oauth_authorization_server(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let d = &state.discovery;
+pub async fn oauth_authorization_server(req: HttpRequest, d: web::Data<Discovery>) -> HttpResponse {
     super::cacheable_json(&req, &d.body, &d.etag, 3600)
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Seconds relying parties may cache the key set; short, since rotation takes effect at once.
 const MAX_AGE: u32 = 300;

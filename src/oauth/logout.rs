@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::oauth::authorize::request::RawParams;
 use crate::registry::{self, Client};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 
 /// Who an `id_token_hint` was issued for.

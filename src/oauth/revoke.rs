@@ -10,7 +10,7 @@ use crate::error::{ErrorCode, OAuthError};
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::oauth::{client_auth, form};
 use crate::secrets;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{denylist, refresh_tokens, transaction};
 
 /// What a presented token turned out to be, once checked as the caller's.

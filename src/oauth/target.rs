@@ -14,7 +14,7 @@ use crate::jose::SigningAlg;
 use crate::oauth::authorize::request::{RawParams, allowed_scope};
 use crate::registry::Client;
 use crate::resources::{self, Resource};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The token parameters that may repeat (RFC 8707 §2; RFC 8693 §2.1).
 pub const REPEATABLE: [&str; 2] = ["resource", "audience"];

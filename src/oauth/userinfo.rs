@@ -11,7 +11,7 @@ use crate::jose::SigningAlg;
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::jose::sign::sign;
 use crate::registry;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{denylist, users};
 
 fn challenge(code: Option<(ErrorCode, &str)>) -> OAuthError {

@@ -7,7 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
 
-use super::branding::Branding;
+use crate::pages::branding::Branding;
 
 /// The one stylesheet, compiled into the binary so the image needs no files beside it.
 pub const SIGIL_CSS: &str = include_str!("../../static/sigil.css");

@@ -8,12 +8,12 @@ use crate::error::ErrorCode;
 use crate::oauth::authorize::flow;
 use crate::oauth::authorize::request::{AuthorizeError, RawParams};
 use crate::oauth::authorize::response;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{auth_requests, codes, consents, transaction, users};
 
-use super::csp;
+use crate::pages::csp;
 use super::login::{accept_form, display_name, expired_page, load_pending};
-use super::pages::{self, ConsentPage, ScopeLine};
+use crate::pages::{self, ConsentPage, ScopeLine};
 use super::session::{self, Browser};
 
 /// `GET /consent?request=ID`.

@@ -12,16 +12,16 @@ use crate::oauth::authorize::flow;
 use crate::oauth::authorize::flow::{Situation, Step};
 use crate::oauth::authorize::request::{AuthorizeError, AuthorizeRequest, RawParams};
 use crate::oauth::authorize::response;
-use crate::registry::{self, Client};
+use crate::registry::Client;
 use crate::secrets;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::users::UserRow;
 use crate::store::{StoreError, codes, consents, transaction};
 
-use super::cookies::CookiePolicy;
-use super::csp;
-use super::pages::{self, LoginPage};
+use crate::pages::cookies::CookiePolicy;
+use crate::pages::csp;
+use crate::pages::{self, LoginPage};
 use super::session::{self, Browser};
 use super::throttle;
 
@@ -69,7 +69,7 @@ pub async fn load_pending(
         .run(move |c| auth_requests::get(c, &id, &hash, now))
         .await
         .ok()??;
-    let client = registry::cached(state, &row.client_id).await.ok()??;
+    let client = state.client(&row.client_id).await.ok()??;
     let request = serde_json::from_str(&row.params).ok()?;
     Some(Pending {
         row,
@@ -352,7 +352,7 @@ async fn read_prior(
     let Some((row, mut prior)) = read else {
         return Ok(None);
     };
-    let Some(client) = registry::cached(state, &row.client_id).await? else {
+    let Some(client) = state.client(&row.client_id).await? else {
         return Ok(None);
     };
     let Ok(request) = serde_json::from_str(&row.params) else {

@@ -8,14 +8,14 @@ use url::Url;
 use crate::oauth::authorize::request::RawParams;
 use crate::oauth::form;
 use crate::oauth::logout::{self, LogoutRequest, Refusal};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::{backchannel, signout};
 
-use super::cookies::CookiePolicy;
-use super::csp;
+use crate::pages::cookies::CookiePolicy;
+use crate::pages::csp;
 use super::login::csrf_page;
-use super::pages::{self, LogoutConfirmPage, SignedOutPage};
+use crate::pages::{self, LogoutConfirmPage, SignedOutPage};
 use super::session::{self, Browser};
 
 fn refusal_page(state: &AppState, r: &Refusal) -> HttpResponse {

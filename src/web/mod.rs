@@ -1,21 +1,14 @@
-//! Browser pages: templates, branding and the static assets they need.
+//! Browser pages: the login, consent and logout handlers and the static assets.
 
 pub mod assets;
-pub mod branding;
 pub mod consent;
-pub mod cookies;
-pub mod csp;
-pub mod csrf;
 pub mod login;
 pub mod logout;
-pub mod pages;
 pub mod server_errors;
 pub mod session;
 pub mod throttle;
 
 pub use assets::routes;
-pub use branding::Branding;
-pub use pages::{error_page, render, scope_description, wants_html};
 
 use actix_web::web;
 

@@ -8,8 +8,8 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::web;
 
-use super::branding::Branding;
-use super::pages::{error_page, wants_html};
+use crate::pages::branding::Branding;
+use crate::pages::{error_page, wants_html};
 
 /// Middleware: turns non-HTML 5xx answers to browsers into the error page.
 pub async fn pages_for_browsers(

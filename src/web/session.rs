@@ -3,11 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse};
 
 use crate::secrets;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::sessions::{self, SessionRow};
 use crate::store::{DbConnection, StoreError};
 
-use super::cookies::CookiePolicy;
+use crate::pages::cookies::CookiePolicy;
 
 /// Seconds the browser-binding cookie lives.
 const BROWSER_COOKIE_LIFETIME: i64 = 30 * 86_400;

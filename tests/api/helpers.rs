@@ -9,7 +9,8 @@ use base64::Engine;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use sigil::clock::{ManualClock, SharedClock, SystemClock};
 use sigil::config::{RawSettings, Settings};
-use sigil::startup::{AppState, Application};
+use sigil::startup::Application;
+use sigil::state::AppState;
 use tempfile::TempDir;
 
 pub mod assertions;

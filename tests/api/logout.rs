@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use sigil::backchannel::{Notice, Notifier, Retry};
+use sigil::outbound::{Notice, Notifier, Retry};
 
 use crate::helpers::logout::{Receiver, check_logout_token};
 use crate::helpers::oauth::jwt_parts;

@@ -9,7 +9,7 @@ use crate::issue::Grant;
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::registry::Client;
 use crate::secrets;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::codes::{self, CodeRow};
 use crate::store::sessions::SessionRow;

@@ -7,8 +7,8 @@ pub mod response;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::oauth::target;
-use crate::registry::{self, Client};
-use crate::startup::AppState;
+use crate::registry::Client;
+use crate::state::AppState;
 use crate::web::session::{self, Browser};
 
 use request::{AuthorizeError, AuthorizeRequest, RawParams, parse, unknown_client};
@@ -43,7 +43,7 @@ async fn run(
         .ok_or_else(unknown_client)?
         .to_owned();
     tracing::Span::current().record("client_id", client_id.as_str());
-    let client = registry::cached(state, &client_id)
+    let client = state.client(&client_id)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "client lookup failed");

@@ -7,7 +7,7 @@ use crate::error::OAuthError;
 use crate::issue::access_token::GENERATION;
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::secrets;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{denylist, refresh_tokens};
 
 /// The claims of an active token the caller may see; `None` for anything else — the caller

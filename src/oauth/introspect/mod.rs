@@ -16,7 +16,7 @@ use crate::oauth::client_auth::{self, Presented};
 use crate::oauth::form;
 use crate::registry::{self, Client};
 use crate::resources::{self, Resource};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The media type of RFC 9701 JWT introspection responses.
 pub const JWT_MEDIA_TYPE: &str = "application/token-introspection+jwt";

@@ -11,7 +11,7 @@ use crate::oauth::target;
 use crate::registry::Client;
 use crate::resources::Resource;
 use crate::secrets;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::codes::{self, Issued, Redemption};
 use crate::store::refresh_tokens::{self, AccessRecord, FamilyRow, TokenRow};
 use crate::store::users::UserRow;

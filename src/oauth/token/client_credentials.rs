@@ -10,7 +10,7 @@ use crate::oauth::authorize::request::allowed_scope;
 use crate::oauth::target;
 use crate::registry::Client;
 use crate::secrets;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::TokenResponse;
 

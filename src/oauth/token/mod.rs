@@ -13,7 +13,7 @@ use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
 use crate::oauth::authorize::request::RawParams;
 use crate::oauth::{client_auth, form, target};
-use crate::startup::AppState;
+use crate::state::AppState;
 use refresh_token::Asked;
 
 /// A token request, by grant type; each variant holds only the parameters its grant takes.

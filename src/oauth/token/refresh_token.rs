@@ -12,7 +12,7 @@ use crate::oauth::target::{self, Target};
 use crate::registry::Client;
 use crate::resources::Resource;
 use crate::secrets;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::refresh_tokens::{self, AccessRecord, Attempt, FamilyRow, Rotation};
 use crate::store::users::{self, UserRow};
 

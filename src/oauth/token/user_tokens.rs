@@ -10,7 +10,7 @@ use crate::issue::id_token::{self, IdTokenInput};
 use crate::jose::SigningAlg;
 use crate::oauth::target::Target;
 use crate::registry::Client;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::users::UserRow;
 
 use super::TokenResponse;

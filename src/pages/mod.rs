@@ -1,11 +1,19 @@
-//! The browser pages: one askama template and one struct per page, and how they are answered.
+//! What every browser page needs, below the handlers that show them: one askama template and
+//! one struct per page and how they are answered, the branding, the Content-Security-Policy,
+//! the cookie policy and the CSRF tokens.
+
+pub mod branding;
+pub mod cookies;
+pub mod csp;
+pub mod csrf;
+
+pub use branding::Branding;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::branding::Branding;
 
 /// One line of the consent page: what a scope lets the client do.
 #[derive(Debug, Clone, PartialEq, Eq)]
