@@ -10,7 +10,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use sha2::Digest;
 use sigil::clock::{Clock, SystemClock};
 use sigil::config::RawSettings;
-use sigil::startup::{AppState, Application};
+use sigil::startup::Application;
+use sigil::state::AppState;
 
 const PASSWORD: &str = "correct horse battery staple";
 

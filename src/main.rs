@@ -8,7 +8,7 @@ use sigil::config::Settings;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    sigil::startup::init_openssl();
+    sigil::secrets::init_openssl();
     let cli = Cli::parse();
     let settings = match Settings::load() {
         Ok(s) => s,

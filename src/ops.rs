@@ -6,9 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::{ErrorCode, OAuthError};
+use crate::pages::{Branding, error_page, wants_html};
 use crate::state::AppState;
 use crate::telemetry::Metrics;
-use crate::pages::{Branding, error_page, wants_html};
 
 /// Registers `/healthz`, `/readyz` and `/metrics`.
 pub fn routes(cfg: &mut web::ServiceConfig) {

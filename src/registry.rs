@@ -44,6 +44,14 @@ pub struct Client {
 }
 
 impl Client {
+    /// The client's name for people: its registered name, else its id.
+    pub fn display_name(&self) -> String {
+        self.metadata
+            .client_name
+            .clone()
+            .unwrap_or_else(|| self.client_id.clone())
+    }
+
     /// The RFC 7591 registration response: id, secret (only when just issued), all metadata.
     pub fn registration_response(&self, secret: Option<&str>) -> Value {
         let mut out = Map::new();
@@ -115,7 +123,6 @@ pub fn get(conn: &mut DbConnection, client_id: &str) -> Result<Option<Client>, S
         .map(Client::from_row)
         .transpose()
 }
-
 
 /// Every client, oldest first.
 pub fn list(conn: &mut DbConnection) -> Result<Vec<Client>, StoreError> {

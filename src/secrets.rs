@@ -1,4 +1,5 @@
-//! High-entropy secrets sigil generates, their SHA-256 digests and constant-time comparison.
+//! High-entropy secrets sigil generates, their SHA-256 digests and constant-time comparison,
+//! and the process-wide OpenSSL set-up that every use of it depends on.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,7 +18,18 @@ pub fn random_token(bytes: usize) -> String {
 
 /// Hex SHA-256 of a secret, for storage.
 pub fn digest(secret: &str) -> String {
-    crate::jose::keys::hex(&Sha256::digest(secret.as_bytes()))
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Whether `secret` hashes to `stored_digest`, compared in constant time.
@@ -26,6 +38,16 @@ pub fn matches(secret: &str, stored_digest: &str) -> bool {
         .as_bytes()
         .ct_eq(stored_digest.as_bytes())
         .into()
+}
+
+/// Initialises OpenSSL without its exit handler; every process calls this first.
+///
+/// libpq and josekit share the system OpenSSL, and OpenSSL 3 frees its global state from an
+/// `atexit` handler. A thread still signing or connecting while the process exits would then
+/// use freed memory (a "double free" abort at exit). The first initialisation decides, so it
+/// must come before any other use of OpenSSL in the process.
+pub fn init_openssl() {
+    openssl::init();
 }
 
 #[cfg(test)]

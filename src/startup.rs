@@ -8,18 +8,18 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
-use crate::outbound::{Notifier, Retry};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{KekSource, Settings};
 use crate::issue::refresh_token::RefreshTokens;
 use crate::jose::{Kek, KeySet};
 use crate::keyring::{self, Keyring, KeyringError};
 use crate::oauth::discovery::Discovery;
+use crate::outbound::{Notifier, Retry};
 use crate::pages::Branding;
+use crate::pages::csrf::Csrf;
 use crate::state::AppState;
 use crate::store::{Store, StoreError, keys};
 use crate::telemetry::{Metrics, SafeRootSpan, track};
-use crate::pages::csrf::Csrf;
 use crate::{oauth, ops};
 
 /// Why sigil could not start; each reads as one line.
@@ -51,16 +51,6 @@ pub enum StartupError {
     /// The metrics registry could not be set up.
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
-}
-
-/// Initialises OpenSSL without its exit handler; every process calls this first.
-///
-/// libpq and josekit share the system OpenSSL, and OpenSSL 3 frees its global state from an
-/// `atexit` handler. A thread still signing or connecting while the process exits would then
-/// use freed memory (a "double free" abort at exit). The first initialisation decides, so it
-/// must come before any other use of OpenSSL in the process.
-pub fn init_openssl() {
-    openssl::init();
 }
 
 /// Opens and migrates the store (blocking).

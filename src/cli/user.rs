@@ -7,10 +7,10 @@ use clap::Subcommand;
 
 use crate::audit::AuditEvent;
 use crate::backchannel;
-use crate::outbound::{Notifier, Retry};
 use crate::config::Settings;
 use crate::domain::user::{UserView, Username, parse_email, parse_name, parse_role};
 use crate::jose::KeySet;
+use crate::outbound::{Notifier, Retry};
 use crate::startup::load_kek;
 use crate::store::users::{self, UserRow};
 use crate::store::{Store, StoreError, keys, transaction};

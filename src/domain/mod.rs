@@ -1,7 +1,9 @@
 //! Plain data with invariants and no I/O.
 
+pub mod alg;
 pub mod client_metadata;
 pub mod metadata_error;
+pub mod pkce;
 pub mod redirect_uri;
 pub mod resource;
 pub mod scope;

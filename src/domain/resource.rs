@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::metadata_error::quoted;
 use super::scope::Scope;
-use crate::jose::SigningAlg;
+use crate::domain::alg::SigningAlg;
 
 /// Scopes that belong to the OpenID layer, never to a resource.
 pub const RESERVED_SCOPES: [&str; 2] = ["openid", "offline_access"];

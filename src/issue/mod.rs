@@ -24,7 +24,7 @@ pub struct Grant {
     /// OIDC nonce.
     pub nonce: Option<String>,
     /// PKCE challenge.
-    pub code_challenge: crate::oauth::pkce::CodeChallenge,
+    pub code_challenge: crate::domain::pkce::CodeChallenge,
     /// When the user authenticated.
     pub auth_time: i64,
     /// How the user authenticated.

@@ -10,7 +10,6 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{JoseError, Kek, SigningAlg};
-use crate::store::keys::KeyRow;
 
 /// Why the key set could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -61,8 +60,28 @@ pub struct KeySet {
     fingerprint: Vec<String>,
 }
 
+/// A signing key as it is kept at rest: the public JWK, the private one wrapped under the
+/// KEK, and its lifecycle timestamps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    /// Key id, published as `kid`.
+    pub kid: String,
+    /// JWS algorithm the key is for.
+    pub alg: String,
+    /// Public JWK as JSON.
+    pub public_jwk: String,
+    /// Private JWK, encrypted as a compact JWE under the KEK.
+    pub private_jwe: String,
+    /// When it was made.
+    pub created_at: i64,
+    /// When a newer key replaced it; `None` while active.
+    pub retired_at: Option<i64>,
+    /// When it leaves the JWKS; `None` while active.
+    pub expires_at: Option<i64>,
+}
+
 /// Generates a key for `alg` and wraps its private half under `kek`.
-pub fn generate(alg: SigningAlg, kek: &Kek, now: i64) -> Result<KeyRow, JoseError> {
+pub fn generate(alg: SigningAlg, kek: &Kek, now: i64) -> Result<StoredKey, JoseError> {
     let (mut private, mut public) = match alg {
         SigningAlg::RS256 => {
             let kp = RS256.generate_key_pair(2048)?;
@@ -87,7 +106,7 @@ pub fn generate(alg: SigningAlg, kek: &Kek, now: i64) -> Result<KeyRow, JoseErro
         jwk.set_key_use("sig");
         jwk.set_algorithm(alg.as_str());
     }
-    Ok(KeyRow {
+    Ok(StoredKey {
         kid,
         alg: alg.as_str().to_owned(),
         public_jwk: public.to_string(),
@@ -98,7 +117,7 @@ pub fn generate(alg: SigningAlg, kek: &Kek, now: i64) -> Result<KeyRow, JoseErro
     })
 }
 
-fn parse_alg(row: &KeyRow) -> Result<SigningAlg, KeyError> {
+fn parse_alg(row: &StoredKey) -> Result<SigningAlg, KeyError> {
     SigningAlg::parse(&row.alg).ok_or_else(|| KeyError::Corrupt {
         kid: row.kid.clone(),
         reason: format!("unknown algorithm {}", row.alg),
@@ -133,16 +152,16 @@ pub(super) fn verifier(alg: SigningAlg, jwk: &Jwk) -> Result<Box<dyn JwsVerifier
 
 impl KeySet {
     /// Builds the set from published rows, decrypting the active private keys with `kek`.
-    pub fn load(rows: &[KeyRow], kek: &Kek) -> Result<Self, KeyError> {
+    pub fn load(rows: &[StoredKey], kek: &Kek) -> Result<Self, KeyError> {
         Self::build(rows, Some(kek))
     }
 
     /// Builds a verify-only set (no KEK needed): for `sigil token decode --verify`.
-    pub fn public_only(rows: &[KeyRow]) -> Result<Self, KeyError> {
+    pub fn public_only(rows: &[StoredKey]) -> Result<Self, KeyError> {
         Self::build(rows, None)
     }
 
-    fn build(rows: &[KeyRow], kek: Option<&Kek>) -> Result<Self, KeyError> {
+    fn build(rows: &[StoredKey], kek: Option<&Kek>) -> Result<Self, KeyError> {
         let mut active = HashMap::new();
         let mut verifiers = HashMap::new();
         let mut published = Vec::with_capacity(rows.len());
@@ -182,7 +201,7 @@ impl KeySet {
         fingerprint.sort();
         let jwks = serde_json::to_vec(&serde_json::json!({ "keys": published }))
             .map_err(|e| JoseError(e.to_string()))?;
-        let etag = format!("\"{}\"", &hex(&Sha256::digest(&jwks))[..32]);
+        let etag = format!("\"{}\"", &crate::secrets::hex(&Sha256::digest(&jwks))[..32]);
         Ok(Self {
             active,
             verifiers,
@@ -223,17 +242,6 @@ impl KeySet {
     }
 }
 
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,7 +249,7 @@ mod tests {
     #[test]
     fn every_algorithm_generates_loads_and_publishes_no_private_member() {
         let kek = Kek::new([9u8; 32]);
-        let rows: Vec<KeyRow> = SigningAlg::ALL
+        let rows: Vec<StoredKey> = SigningAlg::ALL
             .iter()
             .map(|&alg| generate(alg, &kek, 0).unwrap())
             .collect();

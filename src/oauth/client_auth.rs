@@ -140,7 +140,8 @@ pub async fn authenticate(state: &AppState, presented: Presented) -> Result<Clie
         }
         Presented::Assertion { jwt, id } => assertion_issuer(jwt, id.as_deref())?,
     };
-    let client = state.client(&claimed_id)
+    let client = state
+        .client(&claimed_id)
         .await?
         .ok_or_else(|| invalid_client(basic))?;
     verify(state, &presented, Client::clone(&client)).await

@@ -144,7 +144,7 @@ impl Discovery {
         };
         let body = serde_json::to_vec(&metadata).unwrap_or_default();
         let digest = Sha256::digest(&body);
-        let etag = format!("\"{}\"", &crate::jose::keys::hex(&digest)[..32]);
+        let etag = format!("\"{}\"", &crate::secrets::hex(&digest)[..32]);
         Self {
             metadata,
             body,

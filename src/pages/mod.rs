@@ -6,14 +6,15 @@ pub mod branding;
 pub mod cookies;
 pub mod csp;
 pub mod csrf;
+pub mod login_form;
 
 pub use branding::Branding;
+pub use login_form::LoginForm;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
-
 
 /// One line of the consent page: what a scope lets the client do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,10 +2,12 @@
 
 use diesel::prelude::*;
 
+use crate::jose::keys::StoredKey;
+
 use super::schema::signing_keys::dsl as k;
 use super::{DbConnection, StoreError};
 
-/// One stored signing key.
+/// One stored signing key, as its table holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = super::schema::signing_keys)]
 pub struct KeyRow {
@@ -25,21 +27,51 @@ pub struct KeyRow {
     pub expires_at: Option<i64>,
 }
 
+impl From<KeyRow> for StoredKey {
+    fn from(r: KeyRow) -> Self {
+        Self {
+            kid: r.kid,
+            alg: r.alg,
+            public_jwk: r.public_jwk,
+            private_jwe: r.private_jwe,
+            created_at: r.created_at,
+            retired_at: r.retired_at,
+            expires_at: r.expires_at,
+        }
+    }
+}
+
+impl From<&StoredKey> for KeyRow {
+    fn from(k: &StoredKey) -> Self {
+        Self {
+            kid: k.kid.clone(),
+            alg: k.alg.clone(),
+            public_jwk: k.public_jwk.clone(),
+            private_jwe: k.private_jwe.clone(),
+            created_at: k.created_at,
+            retired_at: k.retired_at,
+            expires_at: k.expires_at,
+        }
+    }
+}
+
 /// Every key still published at `now` (active, or retired but not yet expired), newest first.
-pub fn published(conn: &mut DbConnection, now: i64) -> Result<Vec<KeyRow>, StoreError> {
-    Ok(k::signing_keys
+pub fn published(conn: &mut DbConnection, now: i64) -> Result<Vec<StoredKey>, StoreError> {
+    let rows: Vec<KeyRow> = k::signing_keys
         .filter(k::expires_at.is_null().or(k::expires_at.gt(now)))
         .order(k::created_at.desc())
         .select(KeyRow::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows.into_iter().map(StoredKey::from).collect())
 }
 
 /// Every key, newest first.
-pub fn all(conn: &mut DbConnection) -> Result<Vec<KeyRow>, StoreError> {
-    Ok(k::signing_keys
+pub fn all(conn: &mut DbConnection) -> Result<Vec<StoredKey>, StoreError> {
+    let rows: Vec<KeyRow> = k::signing_keys
         .order(k::created_at.desc())
         .select(KeyRow::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows.into_iter().map(StoredKey::from).collect())
 }
 
 /// A cheap fingerprint of the published set, to notice rotation by another process.
@@ -56,7 +88,8 @@ pub fn fingerprint(conn: &mut DbConnection, now: i64) -> Result<Vec<String>, Sto
 }
 
 /// Adds `row` as the active key for its algorithm unless one exists; returns whether it was added.
-pub fn insert_if_no_active(conn: &mut DbConnection, row: &KeyRow) -> Result<bool, StoreError> {
+pub fn insert_if_no_active(conn: &mut DbConnection, key: &StoredKey) -> Result<bool, StoreError> {
+    let row = KeyRow::from(key);
     conn.transaction(|conn| {
         let active: i64 = k::signing_keys
             .filter(k::alg.eq(&row.alg).and(k::retired_at.is_null()))
@@ -79,10 +112,11 @@ pub fn insert_if_no_active(conn: &mut DbConnection, row: &KeyRow) -> Result<bool
 /// Retires the active key of `row.alg` (published until `now + retention`) and makes `row` active.
 pub fn rotate(
     conn: &mut DbConnection,
-    row: &KeyRow,
+    key: &StoredKey,
     now: i64,
     retention: i64,
 ) -> Result<Option<String>, StoreError> {
+    let row = KeyRow::from(key);
     conn.transaction(|conn| {
         let old: Option<String> = k::signing_keys
             .filter(k::alg.eq(&row.alg).and(k::retired_at.is_null()))

@@ -45,7 +45,7 @@ impl ManageConnection for DbManager {
     fn connect(&self) -> Result<DbConnection, ManagerError> {
         match &self.database {
             DatabaseUrl::Postgres(url) => {
-                crate::startup::init_openssl();
+                crate::secrets::init_openssl();
                 Ok(DbConnection::Pg(PgConnection::establish(url)?))
             }
             DatabaseUrl::Sqlite(path) => {

@@ -11,10 +11,10 @@ use crate::oauth::authorize::response;
 use crate::state::AppState;
 use crate::store::{auth_requests, codes, consents, transaction, users};
 
+use super::login::{accept_form, expired_page, load_pending};
+use crate::oauth::session::{self, Browser};
 use crate::pages::csp;
-use super::login::{accept_form, display_name, expired_page, load_pending};
 use crate::pages::{self, ConsentPage, ScopeLine};
-use super::session::{self, Browser};
 
 /// `GET /consent?request=ID`.
 #[tracing::instrument(skip_all)]
@@ -41,7 +41,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         StatusCode::OK,
         &ConsentPage {
             brand: &state.branding,
-            client_name: display_name(&pending.client),
+            client_name: pending.client.display_name(),
             client_uri: pending.client.metadata.client_uri.clone(),
             scopes: pending
                 .request

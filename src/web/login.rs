@@ -19,11 +19,10 @@ use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::users::UserRow;
 use crate::store::{StoreError, codes, consents, transaction};
 
-use crate::pages::cookies::CookiePolicy;
-use crate::pages::csp;
-use crate::pages::{self, LoginPage};
-use super::session::{self, Browser};
 use super::throttle;
+use crate::oauth::session::{self, Browser};
+use crate::pages::cookies::CookiePolicy;
+use crate::pages::{self, LoginForm};
 
 /// A pending request with its client, as the login and consent pages need it.
 pub struct Pending {
@@ -93,61 +92,16 @@ fn login_page(
 ) -> HttpResponse {
     let form = LoginForm {
         request_id: &pending.row.id,
-        client: &pending.client,
+        client_name: pending.client.display_name(),
         redirect_target: pending.redirect_target(),
     };
-    form.render(state, browser, username, error, status)
-}
-
-/// The login form of a parked request, as `/authorize` shows it straight away.
-pub fn first_page(
-    state: &AppState,
-    browser: &Browser,
-    request_id: &str,
-    client: &Client,
-    request: &AuthorizeRequest,
-) -> HttpResponse {
-    let uri = request.reply.redirect_uri.as_str();
-    let form = LoginForm {
-        request_id,
-        client,
-        redirect_target: client.metadata.redirect_uri_registered(uri).then_some(uri),
-    };
-    let hint = request.login_hint.clone().unwrap_or_default();
-    form.render(state, browser, hint, None, StatusCode::OK)
-}
-
-/// What the login form shows and where its answer may redirect.
-struct LoginForm<'a> {
-    request_id: &'a str,
-    client: &'a Client,
-    redirect_target: Option<&'a str>,
-}
-
-impl LoginForm<'_> {
-    fn render(
-        &self,
-        state: &AppState,
-        browser: &Browser,
-        username: String,
-        error: Option<String>,
-        status: StatusCode,
-    ) -> HttpResponse {
-        let mut res = pages::render(
-            status,
-            &LoginPage {
-                brand: &state.branding,
-                client_name: Some(display_name(self.client)),
-                csrf_token: state.csrf.token(&browser.id),
-                action: "/login".into(),
-                hidden: vec![("request".into(), self.request_id.to_owned())],
-                username,
-                error,
-            },
-        );
-        csp::allow_form_redirects(&mut res, self.redirect_target);
-        res
-    }
+    form.render(
+        &state.branding,
+        state.csrf.token(&browser.id),
+        username,
+        error,
+        status,
+    )
 }
 
 impl Pending {
@@ -160,15 +114,6 @@ impl Pending {
             .redirect_uri_registered(uri)
             .then_some(uri)
     }
-}
-
-/// The client's name for people: its registered name, else its id.
-pub fn display_name(client: &Client) -> String {
-    client
-        .metadata
-        .client_name
-        .clone()
-        .unwrap_or_else(|| client.client_id.clone())
 }
 
 /// Accepts a posted login or consent form: the browser cookie and CSRF token must match, and

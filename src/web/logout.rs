@@ -12,11 +12,11 @@ use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::{backchannel, signout};
 
+use super::login::csrf_page;
+use crate::oauth::session::{self, Browser};
 use crate::pages::cookies::CookiePolicy;
 use crate::pages::csp;
-use super::login::csrf_page;
 use crate::pages::{self, LogoutConfirmPage, SignedOutPage};
-use super::session::{self, Browser};
 
 fn refusal_page(state: &AppState, r: &Refusal) -> HttpResponse {
     pages::error_page(&state.branding, r.status, r.title, r.message)
@@ -118,7 +118,7 @@ fn confirm_page(req: &HttpRequest, state: &AppState, request: &LogoutRequest) ->
             csrf_token: state.csrf.token(&browser.id),
             action: "/logout/confirm".into(),
             hidden: request.hidden_fields(),
-            client_name: request.client.as_ref().map(super::login::display_name),
+            client_name: request.client.as_ref().map(|c| c.display_name()),
         },
     );
     csp::allow_form_redirects(&mut res, request.redirect.as_deref());

@@ -5,7 +5,7 @@ pub mod consent;
 pub mod login;
 pub mod logout;
 pub mod server_errors;
-pub mod session;
+
 pub mod throttle;
 
 pub use assets::routes;

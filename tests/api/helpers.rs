@@ -38,7 +38,7 @@ pub fn on_postgres() -> bool {
 impl TestDatabase {
     /// A fresh database of the backend this run tests.
     pub fn new() -> Self {
-        sigil::startup::init_openssl();
+        sigil::secrets::init_openssl();
         let dir = tempfile::tempdir().expect("tempdir");
         match std::env::var("SIGIL_TEST_DATABASE_URL") {
             Ok(base) if !base.is_empty() => {
@@ -164,7 +164,7 @@ impl TestApp {
         adjust: impl FnOnce(&mut RawSettings),
         clock: SharedClock,
     ) -> Self {
-        sigil::startup::init_openssl();
+        sigil::secrets::init_openssl();
         init_test_log();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();

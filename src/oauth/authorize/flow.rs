@@ -7,6 +7,8 @@ use crate::domain::scope::Scope;
 use crate::error::ErrorCode;
 use crate::issue::Grant;
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
+use crate::oauth::session::Browser;
+use crate::pages::LoginForm;
 use crate::registry::Client;
 use crate::secrets;
 use crate::state::AppState;
@@ -14,8 +16,6 @@ use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::codes::{self, CodeRow};
 use crate::store::sessions::SessionRow;
 use crate::store::{StoreError, consents};
-use crate::web::login;
-use crate::web::session::Browser;
 
 use super::request::{AuthorizeError, AuthorizeRequest};
 use super::response;
@@ -188,7 +188,7 @@ pub async fn proceed(
                     // A new request that needs the password gets the form at once, sparing
                     // the browser a redirect and the server a request.
                     if step == Step::Login {
-                        return Ok(login::first_page(state, browser, &id, client, &req));
+                        return Ok(first_page(state, browser, &id, client, &req));
                     }
                     id
                 }
@@ -288,3 +288,27 @@ pub fn code_row(
 #[cfg(test)]
 #[path = "flow_tests.rs"]
 mod tests;
+
+/// The login form of a just-parked request, as `/authorize` shows it straight away.
+fn first_page(
+    state: &AppState,
+    browser: &Browser,
+    request_id: &str,
+    client: &Client,
+    request: &AuthorizeRequest,
+) -> HttpResponse {
+    let uri = request.reply.redirect_uri.as_str();
+    let form = LoginForm {
+        request_id,
+        client_name: client.display_name(),
+        redirect_target: client.metadata.redirect_uri_registered(uri).then_some(uri),
+    };
+    let hint = request.login_hint.clone().unwrap_or_default();
+    form.render(
+        &state.branding,
+        state.csrf.token(&browser.id),
+        hint,
+        None,
+        actix_web::http::StatusCode::OK,
+    )
+}

@@ -1,6 +1,6 @@
 use super::*;
+use crate::domain::pkce::CodeChallenge;
 use crate::oauth::authorize::request::{Prompt, ReplyTo, ResponseMode};
-use crate::oauth::pkce::CodeChallenge;
 
 fn request(prompt: Prompt, max_age: Option<i64>) -> AuthorizeRequest {
     AuthorizeRequest {

@@ -6,10 +6,10 @@ pub mod response;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::oauth::session::{self, Browser};
 use crate::oauth::target;
 use crate::registry::Client;
 use crate::state::AppState;
-use crate::web::session::{self, Browser};
 
 use request::{AuthorizeError, AuthorizeRequest, RawParams, parse, unknown_client};
 
@@ -43,7 +43,8 @@ async fn run(
         .ok_or_else(unknown_client)?
         .to_owned();
     tracing::Span::current().record("client_id", client_id.as_str());
-    let client = state.client(&client_id)
+    let client = state
+        .client(&client_id)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "client lookup failed");

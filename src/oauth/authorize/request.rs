@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::client_metadata::{GrantType, ResponseType};
+use crate::domain::pkce::CodeChallenge;
 use crate::domain::scope::Scope;
 use crate::error::ErrorCode;
-use crate::oauth::pkce::CodeChallenge;
 use crate::registry::Client;
 
 /// Scopes sigil understands when a client registered none of its own.

@@ -5,8 +5,8 @@ use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};
 use url::Url;
 
-use crate::state::AppState;
 use crate::pages::{self, csp};
+use crate::state::AppState;
 
 use super::request::{AuthorizeError, ReplyTo, ResponseMode};
 
