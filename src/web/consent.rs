@@ -8,8 +8,9 @@ use crate::error::ErrorCode;
 use crate::oauth::authorize::flow;
 use crate::oauth::authorize::request::{AuthorizeError, RawParams};
 use crate::oauth::authorize::response;
+use crate::oauth::authorize::resume::{Resume, Writes, resume};
 use crate::state::AppState;
-use crate::store::{auth_requests, codes, consents, transaction, users};
+use crate::store::{auth_requests, consents, users};
 
 use super::login::{accept_form, expired_page, load_pending};
 use crate::oauth::session::{self, Browser};
@@ -66,7 +67,7 @@ pub async fn submit(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let (_, form, pending) = match accept_form(&req, &body, &state).await {
+    let (browser, form, pending) = match accept_form(&req, &body, &state).await {
         Ok(accepted) => accepted,
         Err(page) => return page,
     };
@@ -79,10 +80,12 @@ pub async fn submit(
     let id = pending.row.id.clone();
     match form.get("decision") {
         Some("deny") => {
-            let _ = state
-                .store
-                .run(move |c| auth_requests::delete(c, &id))
-                .await;
+            // Answered once: a concurrent answer that took the request first wins.
+            match state.store.run(move |c| auth_requests::take(c, &id)).await {
+                Ok(true) => {}
+                Ok(false) => return expired_page(&state),
+                Err(e) => tracing::error!(error = %e, "a denied request could not be removed"),
+            }
             let err = AuthorizeError::redirect(
                 &pending.request.reply,
                 ErrorCode::AccessDenied,
@@ -94,47 +97,25 @@ pub async fn submit(
             let (user, client_id) = (session.user_id.clone(), pending.client.client_id.clone());
             let asked = pending.request.scope.clone();
             let now = state.clock.now();
-            let code = flow::code_row(&state, &pending.request, &session);
-            let stored = match code {
-                Err(e) => Err(e),
-                Ok((code, row)) => {
-                    state
-                        .store
-                        .run(move |c| {
-                            // Consent and code commit together, once per request.
-                            transaction(c, |c| {
-                                if !auth_requests::take(c, &id)? {
-                                    return Ok(None);
-                                }
-                                let before = consents::granted(c, &user, &client_id)?
-                                    .and_then(|g| Scope::parse(&g).ok())
-                                    .unwrap_or_default();
-                                let union = Scope::parse(format!("{before} {asked}").trim())
-                                    .unwrap_or(asked);
-                                consents::grant(c, &user, &client_id, &union.to_string(), now)?;
-                                codes::create(c, &row)?;
-                                Ok(Some(code))
-                            })
-                        })
-                        .await
-                }
+            // The consent is stored with the code, in one transaction, by the request's owner.
+            let writes: Writes = Box::new(move |c| {
+                let before = consents::granted(c, &user, &client_id)?
+                    .and_then(|g| Scope::parse(&g).ok())
+                    .unwrap_or_default();
+                let union = Scope::parse(format!("{before} {asked}").trim()).unwrap_or(asked);
+                consents::grant(c, &user, &client_id, &union.to_string(), now)
+            });
+            let r = Resume {
+                request: &pending.request,
+                client: &pending.client,
+                pending: Some(&pending.row),
+                session: Some(&session),
+                login_done: pending.row.login_done,
+                consent_done: true,
+                granted: None,
+                hint_sub: None,
             };
-            match stored {
-                Ok(Some(code)) => response::success(&state, &pending.request.reply, &code, true),
-                Ok(None) => expired_page(&state),
-                Err(e) => {
-                    tracing::error!(error = %e, "consent and code could not be stored");
-                    response::error(
-                        &state,
-                        AuthorizeError::redirect(
-                            &pending.request.reply,
-                            ErrorCode::ServerError,
-                            "the server could not complete the request",
-                        ),
-                        true,
-                    )
-                }
-            }
+            resume(&state, &browser, r, Some(writes)).await.response
         }
         _ => pages::error_page(
             &state.branding,

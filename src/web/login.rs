@@ -8,16 +8,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::scope::Scope;
 use crate::domain::user::Username;
-use crate::oauth::authorize::flow;
-use crate::oauth::authorize::flow::{Situation, Step};
-use crate::oauth::authorize::request::{AuthorizeError, AuthorizeRequest, RawParams};
-use crate::oauth::authorize::response;
+use crate::oauth::authorize::request::{AuthorizeRequest, RawParams};
+pub use crate::oauth::authorize::resume::expired_page;
+use crate::oauth::authorize::resume::{Resume, Resumed, Writes, resume};
 use crate::registry::Client;
 use crate::secrets;
 use crate::state::AppState;
 use crate::store::auth_requests::{self, AuthRequestRow};
 use crate::store::users::UserRow;
-use crate::store::{StoreError, codes, consents, transaction};
+use crate::store::{StoreError, consents};
 
 use super::throttle;
 use crate::oauth::session::{self, Browser};
@@ -32,16 +31,6 @@ pub struct Pending {
     pub request: AuthorizeRequest,
     /// Its client.
     pub client: Arc<Client>,
-}
-
-/// The page shown when the request id is unknown, expired, or from another browser.
-pub fn expired_page(state: &AppState) -> HttpResponse {
-    pages::error_page(
-        &state.branding,
-        StatusCode::BAD_REQUEST,
-        "This sign-in has expired",
-        "This sign-in link has expired or was opened in another browser. Go back to the application and start again.",
-    )
 }
 
 /// The page shown when a form's CSRF token is missing or wrong.
@@ -235,7 +224,7 @@ pub async fn submit(
         granted: prior.granted,
         keys: prior.keys,
     };
-    complete_login(&req, &state, pending, signed_in).await
+    complete_login(&req, &state, &browser, pending, signed_in).await
 }
 
 /// Who is trying to sign in, for which pending request.
@@ -324,12 +313,12 @@ struct SignedIn {
     keys: (String, String),
 }
 
-/// Starts the session and takes the request one step further, storing it all in one
-/// transaction: the session, the attempt given back to the failure counters, and the code (or the mark that the
-/// user signed in, when consent comes next).
+/// Starts the session and hands the request back to its owner, which stores the session and
+/// the attempt given back to the failure counters together with the request's next step.
 async fn complete_login(
     req: &HttpRequest,
     state: &AppState,
+    browser: &Browser,
     pending: Pending,
     signed_in: SignedIn,
 ) -> HttpResponse {
@@ -339,61 +328,29 @@ async fn complete_login(
         .map(|c| secrets::digest(c.value()));
     let (session, cookie) = session::fresh(state, signed_in.user.id.clone(), "pwd");
     let granted = signed_in.granted.and_then(|g| Scope::parse(&g).ok());
-    let situation = Situation {
+    let (stored, keys) = (session.clone(), signed_in.keys);
+    let writes: Writes = Box::new(move |c| {
+        throttle::settle_success(c, &keys.0, &keys.1)?;
+        session::replace(c, &stored, previous.as_deref())
+    });
+    let r = Resume {
+        request: &pending.request,
+        client: &pending.client,
+        pending: Some(&pending.row),
         session: Some(&session),
         login_done: true,
+        consent_done: false,
         granted: granted.as_ref(),
-        first_party: pending.client.metadata.first_party,
         hint_sub: None,
-        now: state.clock.now(),
     };
-    let step = flow::decide(&pending.request, &situation);
-    let code = match step {
-        Ok(Step::Issue) => match flow::code_row(state, &pending.request, &session) {
-            Ok((code, row)) => Some((code, row)),
-            Err(e) => return unavailable(state, &e),
-        },
-        _ => None,
-    };
-    let (id, stored, keys) = (pending.row.id.clone(), session.clone(), signed_in.keys);
-    let code_row = code.as_ref().map(|(_, row)| row.clone());
-    let written = state
-        .store
-        .run(move |c| {
-            transaction(c, |c| {
-                // The request is answered once: a concurrent sign-in that took it first wins.
-                if code_row.is_some() && !auth_requests::take(c, &id)? {
-                    return Err(StoreError::NotFound("pending request"));
-                }
-                throttle::settle_success(c, &keys.0, &keys.1)?;
-                session::replace(c, &stored, previous.as_deref())?;
-                match &code_row {
-                    Some(row) => codes::create(c, row),
-                    None => auth_requests::mark_login_done(c, &id),
-                }
-            })
-        })
-        .await;
-    match written {
-        Ok(()) => {}
-        Err(StoreError::NotFound(_)) => return expired_page(state),
-        Err(e) => return unavailable(state, &e),
-    }
-    let reply = &pending.request.reply;
-    let mut res = match (step, code) {
-        (Ok(Step::Issue), Some((code, _))) => response::success(state, reply, &code, true),
-        (Ok(Step::Consent), _) => {
-            response::see_other(&format!("/consent?request={}", pending.row.id))
-        }
-        (Ok(_), _) => response::see_other(&format!("/login?request={}", pending.row.id)),
-        (Err((code, text)), _) => {
-            response::error(state, AuthorizeError::redirect(reply, code, text), true)
-        }
-    };
-    if res.add_cookie(&cookie).is_err() {
+    let Resumed {
+        mut response,
+        stored,
+    } = resume(state, browser, r, Some(writes)).await;
+    if stored && response.add_cookie(&cookie).is_err() {
         tracing::warn!("could not set the session cookie");
     }
-    res
+    response
 }
 
 fn unavailable(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {

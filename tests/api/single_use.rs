@@ -1,4 +1,5 @@
-//! Single-use rules hold under concurrency, each enforced by the database in one atomic step:
+//! Single-use rules hold under concurrency, each enforced by the database in one atomic step,
+//! and what one step stores commits together:
 //! a pending authorization request is answered once (by login or by consent), and a client
 //! assertion's `jti` is accepted once.
 
@@ -133,4 +134,70 @@ async fn concurrent_uses_of_one_client_assertion_let_one_through() {
         statuses.iter().all(|s| [200, 401].contains(s)),
         "{statuses:?}"
     );
+}
+
+/// Makes every insert into `auth_codes` fail, as a storage failure after the consent write.
+async fn refuse_codes(app: &TestApp) {
+    let statements: &[&str] = if crate::helpers::on_postgres() {
+        &[
+            "CREATE FUNCTION refuse_codes() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_codes BEFORE INSERT ON auth_codes FOR EACH ROW EXECUTE FUNCTION refuse_codes()",
+        ]
+    } else {
+        &[
+            "CREATE TRIGGER refuse_codes BEFORE INSERT ON auth_codes BEGIN SELECT RAISE(ABORT, 'injected'); END",
+        ]
+    };
+    for sql in statements {
+        let sql = (*sql).to_owned();
+        app.state
+            .store
+            .run(move |c| {
+                use diesel::RunQueryDsl;
+                diesel::sql_query(sql).execute(c)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn consent_and_its_code_commit_together() {
+    let app = TestApp::spawn().await;
+    let user = app.create_ada(&[]).await;
+    let client = app.web_client("openid").await;
+    let html = open(&app, &client).await;
+    let res = app
+        .post_form(
+            "/login",
+            &[
+                ("username", USER),
+                ("password", PASSWORD),
+                ("csrf_token", &hidden_value(&html, "csrf_token").unwrap()),
+                ("request", &hidden_value(&html, "request").unwrap()),
+            ],
+        )
+        .await;
+    let consent = app.follow(&res).await.text().await.unwrap();
+    refuse_codes(&app).await;
+    let res = app
+        .post_form(
+            "/consent",
+            &[
+                ("decision", "allow"),
+                ("csrf_token", &hidden_value(&consent, "csrf_token").unwrap()),
+                ("request", &hidden_value(&consent, "request").unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(location_params(&res)["error"], "server_error");
+    let client_id = client.id.clone();
+    let granted = app
+        .state
+        .store
+        .run(move |c| sigil::store::consents::granted(c, &user, &client_id))
+        .await
+        .unwrap();
+    assert_eq!(granted, None, "no consent without its code");
 }

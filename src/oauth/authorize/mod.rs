@@ -3,6 +3,7 @@
 pub mod flow;
 pub mod request;
 pub mod response;
+pub mod resume;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -61,7 +62,7 @@ async fn run(
             "the service is temporarily unavailable",
         )
     })?;
-    flow::proceed(state, browser, &client, request, session, None, false).await
+    resume::start(state, browser, &client, &request, session.as_ref()).await
 }
 
 /// A named resource must be registered and usable by the client with the requested scope.
