@@ -2,6 +2,7 @@
 
 pub mod alg;
 pub mod client_metadata;
+pub mod grant;
 pub mod metadata_error;
 pub mod pkce;
 pub mod redirect_uri;

@@ -9,7 +9,7 @@ use crate::jose::purpose::TokenKind;
 use crate::jose::sign::sign;
 use crate::jose::{JoseError, KeySet, SigningAlg};
 
-use super::Grant;
+use crate::domain::grant::Grant;
 
 /// Everything an ID token is made from.
 #[derive(Debug)]

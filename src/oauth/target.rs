@@ -65,6 +65,11 @@ pub fn reconcile<'a>(
     }
 }
 
+/// The refusal of a resource that is not registered.
+pub fn unregistered() -> OAuthError {
+    invalid_target("no resource is registered under this identifier")
+}
+
 /// Loads the resource registered under `target`; an unregistered one is `invalid_target`.
 pub async fn lookup(
     state: &AppState,
@@ -81,7 +86,7 @@ pub async fn lookup(
         .store
         .run(move |c| resources::by_identifier(c, &key))
         .await?
-        .ok_or_else(|| invalid_target("no resource is registered under this identifier"))?;
+        .ok_or_else(unregistered)?;
     state
         .resources
         .put(&identifier, std::sync::Arc::new(resource.clone()));
@@ -96,13 +101,33 @@ pub fn longest_lifetime(state: &AppState) -> i64 {
     state.settings.lifetimes.access_token.max(resource_max)
 }
 
+/// The settings a target decision needs, copied out of the state (so a decision can run
+/// inside a storage transaction).
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    /// `aud` of tokens for no resource.
+    pub audience: String,
+    /// Access-token lifetime unless the resource or client sets one.
+    pub access_token_lifetime: i64,
+}
+
+impl Defaults {
+    /// The state's defaults.
+    pub fn of(state: &AppState) -> Self {
+        Self {
+            audience: state.settings.default_audience.clone(),
+            access_token_lifetime: state.settings.lifetimes.access_token,
+        }
+    }
+}
+
 /// Access-token lifetime: the resource's, else the client's, else the configured default.
-pub fn lifetime(state: &AppState, client: &Client, resource: Option<&Resource>) -> i64 {
+pub fn lifetime(defaults: &Defaults, client: &Client, resource: Option<&Resource>) -> i64 {
     resource
         .and_then(|r| r.metadata.access_token_lifetime)
         .or(client.metadata.access_token_lifetime)
         .and_then(|l| i64::try_from(l).ok())
-        .unwrap_or(state.settings.lifetimes.access_token)
+        .unwrap_or(defaults.access_token_lifetime)
 }
 
 /// Decides the token's target: `requested` (the `scope` parameter, if any) must lie within
@@ -110,6 +135,17 @@ pub fn lifetime(state: &AppState, client: &Client, resource: Option<&Resource>) 
 /// narrowed to the client's allowed scopes and the resource's, and must not end up empty.
 pub fn decide(
     state: &AppState,
+    client: &Client,
+    resource: Option<&Resource>,
+    requested: Option<&Scope>,
+    granted: &Scope,
+) -> Result<Target, OAuthError> {
+    decide_with(&Defaults::of(state), client, resource, requested, granted)
+}
+
+/// [`decide`] with the defaults given.
+pub fn decide_with(
+    defaults: &Defaults,
     client: &Client,
     resource: Option<&Resource>,
     requested: Option<&Scope>,
@@ -124,10 +160,10 @@ pub fn decide(
         ));
     }
     let base = requested.unwrap_or(granted);
-    let lifetime = lifetime(state, client, resource);
+    let lifetime = lifetime(defaults, client, resource);
     let Some(resource) = resource else {
         return Ok(Target {
-            aud: state.settings.default_audience.clone(),
+            aud: defaults.audience.clone(),
             scope: base.clone(),
             lifetime,
             alg: ACCESS_TOKEN_ALG,

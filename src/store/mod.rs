@@ -12,6 +12,7 @@ pub mod keys;
 pub mod login_attempts;
 pub mod migrations;
 pub mod pool;
+pub mod redemption;
 pub mod refresh_tokens;
 pub mod resources;
 pub mod schema;

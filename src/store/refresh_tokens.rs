@@ -37,6 +37,13 @@ pub struct FamilyRow {
     pub revoked_at: Option<i64>,
 }
 
+impl FamilyRow {
+    /// The grant the family carries.
+    pub fn grant(&self) -> Result<crate::domain::grant::Grant, StoreError> {
+        serde_json::from_str(&self.grant_data).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
 /// One refresh token of a family.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = super::schema::refresh_tokens)]

@@ -294,7 +294,11 @@ async fn refresh_tokens_are_active_only_for_their_client_while_their_family_live
         client_id: s.web.id.clone(),
         user_id: s.user_id.clone(),
         sid: None,
-        grant_data: json!({"scope": "openid offline_access", "user_id": s.user_id}).to_string(),
+        grant_data: crate::helpers::logout::grant_json(
+            &s.user_id,
+            &s.web.id,
+            "openid offline_access",
+        ),
         generation: 0,
         created_at: now,
         expires_at: now + 86_400,

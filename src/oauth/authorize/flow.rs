@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
+use crate::domain::grant::Grant;
 use crate::domain::scope::Scope;
 use crate::error::ErrorCode;
-use crate::issue::Grant;
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::oauth::session::Browser;
 use crate::secrets;

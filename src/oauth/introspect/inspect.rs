@@ -138,10 +138,7 @@ async fn refresh_token(
     if !active {
         return Ok(None);
     }
-    let scope = serde_json::from_str::<Value>(&family.grant_data)
-        .ok()
-        .and_then(|g| g.get("scope").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_default();
+    let scope = family.grant()?.scope.to_string();
     let mut claims = Map::new();
     claims.insert("active".into(), Value::Bool(true));
     claims.insert("client_id".into(), Value::String(family.client_id));

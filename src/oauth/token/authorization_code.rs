@@ -4,20 +4,20 @@ use serde_json::json;
 
 use crate::audit::AuditEvent;
 use crate::domain::client_metadata::GrantType;
+use crate::domain::grant::Grant;
 use crate::error::{ErrorCode, OAuthError};
-use crate::issue::Grant;
 use crate::issue::refresh_token::RefreshTokens;
 use crate::oauth::target;
+use crate::oauth::target::Target;
 use crate::registry::Client;
+use crate::resources;
 use crate::resources::Resource;
 use crate::secrets;
 use crate::state::AppState;
-use crate::store::codes::{self, Issued, Redemption};
-use crate::store::refresh_tokens::{self, AccessRecord, FamilyRow, TokenRow};
-use crate::store::users::UserRow;
-use crate::store::{
-    DbConnection, StoreError, denylist, session_clients, sessions, transaction, users,
-};
+use crate::store::codes::{self, Issued};
+use crate::store::redemption::{self, CodeCheck, Redeemed};
+use crate::store::refresh_tokens::{self, FamilyRow, TokenRow};
+use crate::store::{DbConnection, StoreError, denylist, transaction};
 
 use super::TokenResponse;
 use super::user_tokens::{self, UserTokens};
@@ -58,7 +58,7 @@ pub async fn exchange(
         (Some(id), Some(token)) => Some(FamilyPlan::new(state, client, id, token)),
         _ => None,
     };
-    let check = Check {
+    let check = CodeCheck {
         code_hash: secrets::digest(code),
         client_id: client.client_id.clone(),
         redirect_uri: redirect_uri.to_owned(),
@@ -71,32 +71,36 @@ pub async fn exchange(
         now,
         idle_after: now - state.settings.lifetimes.session_idle,
     };
-    // One transaction spends the code, checks it, reads its user and records what it
-    // issues (the refresh family with the access token's id, the session's client). A
-    // failed check still spends the code, so a guessed verifier gets one try.
-    let exchanged = state
+    // The target is decided inside the redemption: a refused one leaves the code spent and
+    // starts no family.
+    let aim = Aim {
+        defaults: target::Defaults::of(state),
+        client: client.clone(),
+        asked: target.map(str::to_owned),
+        requested,
+    };
+    let redeemed = state
         .store
-        .run(move |c| transaction(c, |c| redeem_and_record(c, &check, plan.as_ref())))
+        .run(move |c| {
+            let family = plan
+                .as_ref()
+                .map(|p| move |g: &Grant, generation| p.rows(g, generation, now));
+            let family = family.as_ref().map(|f| f as redemption::FamilyRows<'_>);
+            redemption::redeem(c, &check, |c, grant| aim.decide(c, grant), family)
+        })
         .await?;
-    let (grant, user, roles) = match exchanged {
-        Exchanged::Done { grant, user, roles } => (*grant, *user, roles),
-        Exchanged::Invalid => return Err(invalid_grant()),
-        Exchanged::Reused(row) => {
+    let (grant, user, roles, aimed) = match redeemed {
+        Redeemed::Done {
+            grant,
+            user,
+            roles,
+            aimed,
+        } => (*grant, *user, roles, aimed),
+        Redeemed::Refused(e) => return Err(e),
+        Redeemed::Invalid => return Err(invalid_grant()),
+        Redeemed::Reused(row) => {
             revoke_first_use(state, *row, now).await?;
             return Err(invalid_grant());
-        }
-    };
-    let aimed = match aim(state, client, target, requested, &grant).await {
-        Ok(aimed) => aimed,
-        Err(e) => {
-            // The family was recorded with the code; nothing was issued from it.
-            if let Some(id) = family_id {
-                let _ = state
-                    .store
-                    .run(move |c| refresh_tokens::revoke_family(c, &id, now))
-                    .await;
-            }
-            return Err(e);
         }
     };
     user_tokens::mint(
@@ -115,89 +119,41 @@ pub async fn exchange(
     )
 }
 
-/// The access token's target: the resource the token request names, else the one the grant
-/// is bound to (naming another is `invalid_target`).
-async fn aim(
-    state: &AppState,
-    client: &Client,
-    asked: Option<&str>,
+/// How the access token's target is decided inside the redemption: the resource the token
+/// request names, else the one the grant is bound to (naming another is `invalid_target`).
+struct Aim {
+    defaults: target::Defaults,
+    client: Client,
+    asked: Option<String>,
     requested: Option<Resource>,
-    grant: &Grant,
-) -> Result<target::Target, OAuthError> {
-    let named = target::reconcile(asked, grant.resource.as_deref())?;
-    let resource = if named == asked {
-        requested
-    } else {
-        target::lookup(state, named).await?
-    };
-    target::decide(state, client, resource.as_ref(), None, &grant.scope)
 }
 
-/// What the redemption checks, and what it records when the code is good.
-struct Check {
-    code_hash: String,
-    client_id: String,
-    redirect_uri: String,
-    code_verifier: String,
-    issued: Issued,
-    now: i64,
-    /// A session counts as idle when `last_seen` is at or before this.
-    idle_after: i64,
-}
-
-/// The redemption's outcome.
-enum Exchanged {
-    /// Spent now, checked, recorded.
-    Done {
-        grant: Box<Grant>,
-        user: Box<UserRow>,
-        roles: Vec<String>,
-    },
-    /// Unknown, expired, another client's, or failing the redirect URI or PKCE check.
-    Invalid,
-    /// Spent before.
-    Reused(Box<codes::CodeRow>),
-}
-
-fn redeem_and_record(
-    c: &mut DbConnection,
-    check: &Check,
-    plan: Option<&FamilyPlan>,
-) -> Result<Exchanged, StoreError> {
-    let now = check.now;
-    let row = match codes::redeem(c, &check.code_hash, &check.client_id, now, &check.issued)? {
-        Redemption::Redeemed(row) => row,
-        Redemption::Invalid => return Ok(Exchanged::Invalid),
-        Redemption::Reused(row) => return Ok(Exchanged::Reused(Box::new(row))),
-    };
-    let grant: Grant =
-        serde_json::from_str(&row.grant_data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if grant.redirect_uri != check.redirect_uri
-        || !grant.code_challenge.verify(&check.code_verifier)
-    {
-        return Ok(Exchanged::Invalid);
-    }
-    // A code dies with the session it was issued in (sign-out, sign-out everywhere, expiry).
-    let Some(user) =
-        sessions::user_while_live(c, &grant.user_id, &grant.sid, now, check.idle_after)?
-    else {
-        return Ok(Exchanged::Invalid);
-    };
-    let roles = users::roles(c, &user.id)?;
-    session_clients::record(c, &grant.sid, &check.client_id, now)?;
-    if let Some(plan) = plan {
-        let (family, token) = plan.rows(&grant, user.token_generation, now)?;
-        let access = AccessRecord {
-            jti: &check.issued.jti,
-            exp: check.issued.exp,
+impl Aim {
+    fn decide(
+        self,
+        c: &mut DbConnection,
+        grant: &Grant,
+    ) -> Result<Result<Target, OAuthError>, StoreError> {
+        let named = match target::reconcile(self.asked.as_deref(), grant.resource.as_deref()) {
+            Ok(named) => named,
+            Err(e) => return Ok(Err(e)),
         };
-        refresh_tokens::create(c, &family, &token, access)?;
+        let resource = match named {
+            None => None,
+            Some(n) if Some(n) == self.asked.as_deref() => self.requested,
+            Some(n) => match resources::by_identifier(c, n)? {
+                Some(resource) => Some(resource),
+                None => return Ok(Err(target::unregistered())),
+            },
+        };
+        Ok(target::decide_with(
+            &self.defaults,
+            &self.client,
+            resource.as_ref(),
+            None,
+            &grant.scope,
+        ))
     }
-    Ok(Exchanged::Done {
-        grant: Box::new(grant),
-        user: Box::new(user),
-        roles,
-    })
 }
 
 /// A new refresh-token family, decided before the grant is read: its id, first token and

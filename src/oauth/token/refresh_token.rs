@@ -7,7 +7,6 @@ use crate::audit::AuditEvent;
 use crate::domain::client_metadata::GrantType;
 use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
-use crate::issue::Grant;
 use crate::oauth::target::{self, Target};
 use crate::registry::Client;
 use crate::resources::Resource;
@@ -117,8 +116,7 @@ pub async fn refresh(
             return Err(invalid_grant());
         }
     };
-    let mut grant: Grant =
-        serde_json::from_str(&family.grant_data).map_err(|e| OAuthError::internal(&e))?;
+    let mut grant = family.grant()?;
     grant.nonce = None;
     let resource = match checked {
         Some(resource) => resource,
@@ -160,8 +158,7 @@ async fn aim_before_spending(
     let Some(family) = family.filter(|f| f.client_id == client.client_id) else {
         return target::lookup(state, asked.target).await;
     };
-    let grant: Grant =
-        serde_json::from_str(&family.grant_data).map_err(|e| OAuthError::internal(&e))?;
+    let grant = family.grant()?;
     let named = target::reconcile(asked.target, grant.resource.as_deref())?;
     let resource = target::lookup(state, named).await?;
     target::decide(state, client, resource.as_ref(), asked.scope, &grant.scope)?;

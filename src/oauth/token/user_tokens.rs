@@ -1,9 +1,9 @@
 //! Minting the tokens a user grant yields: the access token, the ID token when `openid` is in
 //! the scope, and the refresh token when one was issued.
 
+use crate::domain::grant::Grant;
 use crate::domain::scope::Scope;
 use crate::error::OAuthError;
-use crate::issue::Grant;
 use crate::issue::access_token::{self, AccessTokenInput};
 use crate::issue::claims::{all_claims, release};
 use crate::issue::id_token::{self, IdTokenInput};

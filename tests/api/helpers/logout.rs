@@ -177,7 +177,7 @@ impl TestApp {
             client_id: client_id.to_owned(),
             user_id: user_id.to_owned(),
             sid: sid.map(str::to_owned),
-            grant_data: "{}".into(),
+            grant_data: grant_json(user_id, client_id, "openid"),
             generation: 0,
             created_at: now,
             expires_at: now + 86_400,
@@ -254,4 +254,21 @@ impl TestApp {
             })
             .collect()
     }
+}
+
+/// A stored grant of `user_id` to `client_id` for `scope`, as a code or family carries it.
+pub fn grant_json(user_id: &str, client_id: &str, scope: &str) -> String {
+    serde_json::json!({
+        "user_id": user_id,
+        "client_id": client_id,
+        "scope": scope,
+        "redirect_uri": "http://127.0.0.1:9/callback",
+        "nonce": null,
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "auth_time": 0,
+        "amr": ["pwd"],
+        "sid": "seeded",
+        "claims": null,
+    })
+    .to_string()
 }
