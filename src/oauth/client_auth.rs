@@ -12,8 +12,8 @@ use crate::error::{ErrorCode, OAuthError};
 use crate::jose::SigningAlg;
 use crate::jose::policy::Policy;
 use crate::jose::verify::{Expect, check_claims, verify_with_jwk_set};
-use crate::oauth::authorize::request::RawParams;
 use crate::oauth::discovery::endpoint;
+use crate::oauth::params::{self, RawParams};
 use crate::registry::Client;
 use crate::secrets;
 use crate::state::AppState;
@@ -119,16 +119,9 @@ fn parse_basic(value: &str) -> Option<(String, String)> {
     let encoded = super::credentials(value, "Basic")?;
     let decoded = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let id = form_urlencoded_decode(id)?;
-    let secret = form_urlencoded_decode(secret)?;
+    let id = params::unescape(id)?;
+    let secret = params::unescape(secret)?;
     (!id.is_empty()).then_some((id, secret))
-}
-
-fn form_urlencoded_decode(s: &str) -> Option<String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}"))
-        .ok()?
-        .pop()
-        .map(|(_, v)| v)
 }
 
 /// Authenticates the presented credentials against the registered client.

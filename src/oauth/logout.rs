@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use serde_json::Value;
 
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
-use crate::oauth::authorize::request::RawParams;
+use crate::oauth::params::RawParams;
 use crate::registry::{self, Client};
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;

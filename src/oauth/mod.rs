@@ -7,13 +7,14 @@ pub mod form;
 pub mod introspect;
 pub mod jwks;
 pub mod logout;
+pub mod params;
 pub mod revoke;
 pub mod session;
 pub mod target;
 pub mod token;
 pub mod userinfo;
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, ETag, EntityTag, Header, HeaderValue, IfNoneMatch};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// Registers the protocol routes.
@@ -60,20 +61,20 @@ pub fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
 /// A public, cacheable JSON document with a strong ETag; `If-None-Match` → 304.
 pub fn cacheable_json(req: &HttpRequest, body: &[u8], etag: &str, max_age: u32) -> HttpResponse {
     let cache = format!("public, max-age={max_age}");
-    let matches = req
-        .headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|tag| tag == etag || tag == "*" || tag.strip_prefix("W/") == Some(etag));
+    let ours = EntityTag::new_strong(etag.trim_matches('"').to_owned());
+    // If-None-Match compares weakly (RFC 9110 §13.1.2); an unreadable header matches nothing.
+    let matches = match IfNoneMatch::parse(req) {
+        Ok(IfNoneMatch::Any) => true,
+        Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(&ours)),
+        Err(_) => false,
+    };
     let mut res = if matches {
         HttpResponse::NotModified()
     } else {
         HttpResponse::Ok()
     };
     res.insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((header::ETAG, etag))
+        .insert_header(ETag(ours))
         .insert_header((
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),

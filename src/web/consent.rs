@@ -6,9 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::domain::scope::Scope;
 use crate::error::ErrorCode;
 use crate::oauth::authorize::flow;
-use crate::oauth::authorize::request::{AuthorizeError, RawParams};
+use crate::oauth::authorize::request::AuthorizeError;
 use crate::oauth::authorize::response;
 use crate::oauth::authorize::resume::{Resume, Writes, resume};
+use crate::oauth::params::{self, Repeat};
 use crate::state::AppState;
 use crate::store::{auth_requests, consents, users};
 
@@ -21,7 +22,10 @@ use crate::pages::{self, ConsentPage, ScopeLine};
 #[tracing::instrument(skip_all)]
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let browser = Browser::of(&req, &state);
-    let query = RawParams::new(serde_urlencoded::from_str(req.query_string()).unwrap_or_default());
+    let query = match params::from_query(&req, Repeat::NEVER) {
+        Ok(query) => query,
+        Err(e) => return super::login::unreadable_page(&state, &e),
+    };
     let Some(pending) = load_pending(&state, &browser, query.get("request")).await else {
         return expired_page(&state);
     };

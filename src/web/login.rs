@@ -8,9 +8,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::scope::Scope;
 use crate::domain::user::Username;
-use crate::oauth::authorize::request::{AuthorizeRequest, RawParams};
+use crate::oauth::authorize::request::AuthorizeRequest;
 pub use crate::oauth::authorize::resume::expired_page;
 use crate::oauth::authorize::resume::{Resume, Resumed, Writes, resume};
+use crate::oauth::params::{self, ParamsError, RawParams, Repeat};
 use crate::registry::Client;
 use crate::secrets;
 use crate::state::AppState;
@@ -66,9 +67,16 @@ pub async fn load_pending(
     })
 }
 
-/// Parses a form body leniently (browser forms), keeping the first value of each field.
-pub fn browser_form(body: &[u8]) -> RawParams {
-    RawParams::new(serde_urlencoded::from_bytes(body).unwrap_or_default())
+/// The page shown when a page's query or form cannot be read (malformed, or a field twice).
+pub fn unreadable_page(state: &AppState, e: &ParamsError) -> HttpResponse {
+    pages::error_page(
+        &state.branding,
+        StatusCode::BAD_REQUEST,
+        "This form could not be read",
+        &format!(
+            "The page sent something this server cannot use ({e}). Go back to the application and start again."
+        ),
+    )
 }
 
 fn login_page(
@@ -112,9 +120,7 @@ pub async fn accept_form(
     body: &[u8],
     state: &AppState,
 ) -> Result<(Browser, RawParams, Pending), HttpResponse> {
-    let Some((browser, form)) = checked_form(req, body, state) else {
-        return Err(csrf_page(state));
-    };
+    let (browser, form) = checked_form(req, body, state)?;
     let Some(pending) = load_pending(state, &browser, form.get("request")).await else {
         return Err(expired_page(state));
     };
@@ -122,19 +128,31 @@ pub async fn accept_form(
     Ok((browser, form, pending))
 }
 
-/// A posted form with its browser, when the browser cookie and CSRF token match.
-fn checked_form(req: &HttpRequest, body: &[u8], state: &AppState) -> Option<(Browser, RawParams)> {
+/// A posted form with its browser, when it reads and its browser cookie and CSRF token
+/// match; otherwise the page to show instead.
+fn checked_form(
+    req: &HttpRequest,
+    body: &[u8],
+    state: &AppState,
+) -> Result<(Browser, RawParams), HttpResponse> {
     let browser = Browser::of(req, state);
-    let form = browser_form(body);
+    let form =
+        params::from_form(req, body, Repeat::NEVER).map_err(|e| unreadable_page(state, &e))?;
     let token = form.get("csrf_token").unwrap_or_default();
-    (!browser.is_new && state.csrf.verify(&browser.id, token)).then_some((browser, form))
+    if browser.is_new || !state.csrf.verify(&browser.id, token) {
+        return Err(csrf_page(state));
+    }
+    Ok((browser, form))
 }
 
 /// `GET /login?request=ID`.
 #[tracing::instrument(skip_all)]
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let browser = Browser::of(&req, &state);
-    let query = RawParams::new(serde_urlencoded::from_str(req.query_string()).unwrap_or_default());
+    let query = match params::from_query(&req, Repeat::NEVER) {
+        Ok(query) => query,
+        Err(e) => return unreadable_page(&state, &e),
+    };
     let mut res = match load_pending(&state, &browser, query.get("request")).await {
         None => expired_page(&state),
         Some(p) => {
@@ -153,8 +171,9 @@ pub async fn submit(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let Some((browser, form)) = checked_form(&req, &body, &state) else {
-        return csrf_page(&state);
+    let (browser, form) = match checked_form(&req, &body, &state) {
+        Ok(checked) => checked,
+        Err(page) => return page,
     };
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();

@@ -5,9 +5,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use url::Url;
 
-use crate::oauth::authorize::request::RawParams;
 use crate::oauth::form;
 use crate::oauth::logout::{self, LogoutRequest, Refusal};
+use crate::oauth::params::{self, RawParams, Repeat};
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::{backchannel, signout};
@@ -64,8 +64,8 @@ async fn posted(
 /// `GET /logout`.
 #[tracing::instrument(skip_all, fields(client_id))]
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    match serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string()) {
-        Ok(pairs) => handle(&req, &state, RawParams::new(pairs)).await,
+    match params::from_query(&req, Repeat::NEVER) {
+        Ok(params) => handle(&req, &state, params).await,
         Err(_) => refusal_page(
             &state,
             &Refusal {

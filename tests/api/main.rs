@@ -22,6 +22,7 @@ mod logout;
 mod methods;
 mod ops;
 mod pages;
+mod params;
 mod purpose;
 mod races;
 mod refresh;

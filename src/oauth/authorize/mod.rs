@@ -12,7 +12,8 @@ use crate::oauth::target;
 use crate::registry::Client;
 use crate::state::AppState;
 
-use request::{AuthorizeError, AuthorizeRequest, RawParams, parse, unknown_client};
+use crate::oauth::params::{self, RawParams, Repeat};
+use request::{AuthorizeError, AuthorizeRequest, parse, unknown_client};
 
 /// `GET /authorize` (query) and `POST /authorize` (form body, OIDC Core §3.1.2.1).
 #[tracing::instrument(skip_all, fields(client_id))]
@@ -22,12 +23,21 @@ pub async fn authorize(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let browser = Browser::of(&req, &state);
-    let pairs: Vec<(String, String)> = if req.method() == actix_web::http::Method::POST {
-        serde_urlencoded::from_bytes(&body).unwrap_or_default()
+    // Duplicates are judged by `parse`, once it knows whether it may redirect.
+    let params = if req.method() == actix_web::http::Method::POST {
+        params::from_form(&req, &body, Repeat::ByCaller)
     } else {
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default()
+        params::from_query(&req, Repeat::ByCaller)
     };
-    let result = run(&req, &state, &browser, RawParams::new(pairs)).await;
+    let result = match params {
+        Ok(params) => run(&req, &state, &browser, params).await,
+        Err(e) => Err(AuthorizeError::page(
+            "Invalid request",
+            format!(
+                "The sign-in request could not be read ({e}). Go back to the application and try again."
+            ),
+        )),
+    };
     let mut res = result.unwrap_or_else(|e| response::error(&state, e, false));
     browser.attach_to(&mut res, &state);
     res

@@ -1,7 +1,5 @@
 //! Parse and validate an authorization request into a fully checked `AuthorizeRequest`.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -9,6 +7,7 @@ use crate::domain::client_metadata::{GrantType, ResponseType};
 use crate::domain::pkce::CodeChallenge;
 use crate::domain::scope::Scope;
 use crate::error::ErrorCode;
+use crate::oauth::params::RawParams;
 use crate::registry::Client;
 
 /// Scopes sigil understands when a client registered none of its own.
@@ -112,7 +111,8 @@ pub enum AuthorizeError {
 }
 
 impl AuthorizeError {
-    fn page(title: &'static str, message: impl Into<String>) -> Self {
+    /// An error shown as a page (nothing can be trusted to redirect to).
+    pub fn page(title: &'static str, message: impl Into<String>) -> Self {
         Self::Page {
             title,
             message: message.into(),
@@ -126,64 +126,6 @@ impl AuthorizeError {
             code,
             description: crate::error::description_text(description),
         }
-    }
-}
-
-/// The raw parameters with empty values dropped (RFC 6749 §3.1) and duplicates noted.
-#[derive(Debug, Default)]
-pub struct RawParams {
-    values: HashMap<String, String>,
-    duplicated: Vec<String>,
-    earlier: Vec<(String, String)>,
-}
-
-impl RawParams {
-    /// Collects `pairs` from a query string or form body.
-    pub fn new(pairs: Vec<(String, String)>) -> Self {
-        let mut out = Self::default();
-        for (key, value) in pairs {
-            if value.is_empty() {
-                continue;
-            }
-            if let Some(earlier) = out.values.insert(key.clone(), value) {
-                out.earlier.push((key.clone(), earlier));
-                out.duplicated.push(key);
-            }
-        }
-        out
-    }
-
-    /// One parameter's value.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(String::as_str)
-    }
-
-    /// The first parameter given more than once, if any.
-    pub fn first_duplicate(&self) -> Option<&str> {
-        self.duplicated.first().map(String::as_str)
-    }
-
-    /// Every value given for `key` (for parameters that may repeat, like RFC 8707 `resource`).
-    pub fn all(&self, key: &str) -> Vec<&str> {
-        self.earlier
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .chain(self.get(key))
-            .collect()
-    }
-
-    /// The first parameter given more than once that is not in `repeatable`, if any.
-    pub fn first_duplicate_except(&self, repeatable: &[&str]) -> Option<&str> {
-        self.duplicated
-            .iter()
-            .map(String::as_str)
-            .find(|k| !repeatable.contains(k))
-    }
-
-    /// Whether `key` was given more than once.
-    pub fn is_duplicated(&self, key: &str) -> bool {
-        self.duplicated.iter().any(|k| k == key)
     }
 }
 

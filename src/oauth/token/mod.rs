@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
-use crate::oauth::authorize::request::RawParams;
+use crate::oauth::params::RawParams;
 use crate::oauth::{client_auth, form, target};
 use crate::state::AppState;
 use refresh_token::Asked;
