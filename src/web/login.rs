@@ -120,7 +120,7 @@ pub async fn accept_form(
     body: &[u8],
     state: &AppState,
 ) -> Result<(Browser, RawParams, Pending), HttpResponse> {
-    let (browser, form) = checked_form(req, body, state)?;
+    let (browser, form) = checked_form(req, body, state).map_err(|r| r.page(state))?;
     let Some(pending) = load_pending(state, &browser, form.get("request")).await else {
         return Err(expired_page(state));
     };
@@ -128,19 +128,34 @@ pub async fn accept_form(
     Ok((browser, form, pending))
 }
 
-/// A posted form with its browser, when it reads and its browser cookie and CSRF token
-/// match; otherwise the page to show instead.
+/// Why a posted form was not accepted.
+enum Refused {
+    /// It could not be read.
+    Unreadable(ParamsError),
+    /// Its browser cookie or CSRF token does not match.
+    Csrf,
+}
+
+impl Refused {
+    fn page(&self, state: &AppState) -> HttpResponse {
+        match self {
+            Self::Unreadable(e) => unreadable_page(state, e),
+            Self::Csrf => csrf_page(state),
+        }
+    }
+}
+
+/// A posted form with its browser, when it reads and its browser cookie and CSRF token match.
 fn checked_form(
     req: &HttpRequest,
     body: &[u8],
     state: &AppState,
-) -> Result<(Browser, RawParams), HttpResponse> {
+) -> Result<(Browser, RawParams), Refused> {
     let browser = Browser::of(req, state);
-    let form =
-        params::from_form(req, body, Repeat::NEVER).map_err(|e| unreadable_page(state, &e))?;
+    let form = params::from_form(req, body, Repeat::NEVER).map_err(Refused::Unreadable)?;
     let token = form.get("csrf_token").unwrap_or_default();
     if browser.is_new || !state.csrf.verify(&browser.id, token) {
-        return Err(csrf_page(state));
+        return Err(Refused::Csrf);
     }
     Ok((browser, form))
 }
@@ -173,7 +188,7 @@ pub async fn submit(
 ) -> HttpResponse {
     let (browser, form) = match checked_form(&req, &body, &state) {
         Ok(checked) => checked,
-        Err(page) => return page,
+        Err(refused) => return refused.page(&state),
     };
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
