@@ -103,6 +103,27 @@ pub struct UserView {
     pub created_at: i64,
 }
 
+/// A user as tokens and userinfo see them: everything but the password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Opaque, stable id (the `sub`).
+    pub id: String,
+    /// Login name.
+    pub username: String,
+    /// Email address.
+    pub email: Option<String>,
+    /// Whether the email address was verified.
+    pub email_verified: bool,
+    /// Display name.
+    pub name: Option<String>,
+    /// Further OpenID standard claims (given_name, phone_number, address, …) as JSON text.
+    pub claims: String,
+    /// Last changed, UTC Unix seconds.
+    pub updated_at: i64,
+    /// The token generation ("sign out everywhere" bumps it).
+    pub token_generation: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::domain::scope::Scope;
-use crate::store::users::UserRow;
+use crate::domain::user::Account;
 
 /// Claims each scope releases (OIDC Core §5.4), plus `roles`.
 const SCOPE_CLAIMS: [(&str, &[&str]); 5] = [
@@ -54,7 +54,7 @@ pub fn supported() -> Vec<&'static str> {
 }
 
 /// The user's claim values (all of them; callers filter).
-pub fn all_claims(user: &UserRow, roles: &[String]) -> Map<String, Value> {
+pub fn all_claims(user: &Account, roles: &[String]) -> Map<String, Value> {
     let mut out = match serde_json::from_str::<Value>(&user.claims) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
@@ -101,14 +101,12 @@ pub fn release(all: &Map<String, Value>, scope: &Scope) -> Map<String, Value> {
 mod tests {
     use super::*;
 
-    fn user() -> UserRow {
-        UserRow {
+    fn user() -> Account {
+        Account {
             id: "u1".into(),
             username: "ada".into(),
             email: Some("ada@example.com".into()),
             name: Some("Ada".into()),
-            password_hash: "x".into(),
-            created_at: 0,
             updated_at: 5,
             email_verified: true,
             claims: r#"{"phone_number": "+1 555", "given_name": "Ada"}"#.into(),

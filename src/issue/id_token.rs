@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::jose::purpose::TokenKind;
@@ -10,6 +10,10 @@ use crate::jose::sign::sign;
 use crate::jose::{JoseError, KeySet, SigningAlg};
 
 use crate::domain::grant::Grant;
+use crate::domain::scope::Scope;
+use crate::domain::user::Account;
+
+use super::claims::{all_claims, release};
 
 /// Everything an ID token is made from.
 #[derive(Debug)]
@@ -18,8 +22,12 @@ pub struct IdTokenInput<'a> {
     pub issuer: &'a str,
     /// The grant behind it.
     pub grant: &'a Grant,
-    /// User claims already filtered for release.
-    pub user_claims: Map<String, Value>,
+    /// The user.
+    pub account: &'a Account,
+    /// The user's roles.
+    pub roles: &'a [String],
+    /// The scope whose claims it carries (the grant's, or narrower on refresh).
+    pub scope: &'a Scope,
     /// The access token issued beside it (for `at_hash`).
     pub access_token: Option<&'a str>,
     /// Signing algorithm.
@@ -47,7 +55,7 @@ pub fn mint(keys: &KeySet, input: IdTokenInput<'_>) -> Result<String, JoseError>
         .signing_key(input.alg)
         .ok_or_else(|| JoseError(format!("no active {} key", input.alg)))?;
     let g = input.grant;
-    let mut claims = input.user_claims;
+    let mut claims = release(&all_claims(input.account, input.roles), input.scope);
     let registered = json!({
         "iss": input.issuer,
         "sub": g.user_id,

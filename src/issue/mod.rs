@@ -3,5 +3,7 @@
 pub mod access_token;
 pub mod claims;
 pub mod id_token;
+pub mod introspection;
 pub mod logout_token;
 pub mod refresh_token;
+pub mod userinfo;

@@ -112,7 +112,7 @@ impl Discovery {
             ],
             introspection_endpoint_auth_signing_alg_values_supported: SigningAlg::names(),
             introspection_signing_alg_values_supported: vec![
-                crate::oauth::introspect::RESPONSE_ALG.as_str(),
+                crate::issue::introspection::RESPONSE_ALG.as_str(),
             ],
             jwks_uri: endpoint(issuer, "/jwks"),
             revocation_endpoint: endpoint(issuer, "/revoke"),

@@ -2,14 +2,13 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
-use crate::issue::claims::{all_claims, release};
+use crate::issue::userinfo::{self, UserInfo, UserInfoInput};
 use crate::jose::SigningAlg;
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
-use crate::jose::sign::sign;
 use crate::registry;
 use crate::state::AppState;
 use crate::store::{denylist, users};
@@ -122,29 +121,27 @@ pub async fn userinfo(
     if generation < user.token_generation {
         return Err(invalid_token());
     }
-    let mut claims = Map::new();
-    claims.insert("sub".into(), Value::String(user.id.clone()));
-    claims.extend(release(&all_claims(&user, &roles), &scope));
-    let signed = client
-        .metadata
-        .userinfo_signed_response_alg
-        .as_deref()
-        .and_then(SigningAlg::parse);
-    let Some(alg) = signed else {
-        return Ok(HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(claims));
+    let signed = match client.metadata.userinfo_signed_response_alg.as_deref() {
+        None => None,
+        // Registration admits only algorithms sigil signs with; anything else fails closed.
+        Some(name) => Some(SigningAlg::parse(name).ok_or_else(|| {
+            OAuthError::internal(&"the client's userinfo_signed_response_alg is not supported")
+        })?),
     };
-    claims.insert("iss".into(), Value::String(state.settings.issuer.clone()));
-    claims.insert("aud".into(), Value::String(client.client_id.clone()));
-    claims.insert("iat".into(), Value::from(now));
-    let key = keys
-        .signing_key(alg)
-        .ok_or_else(|| OAuthError::internal(&"no active key for userinfo"))?;
-    let jwt =
-        sign(&claims, TokenKind::UserInfo.typ(), &key).map_err(|e| OAuthError::internal(&e))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .content_type("application/jwt")
-        .body(jwt))
+    let account = user.account();
+    let input = UserInfoInput {
+        issuer: &state.settings.issuer,
+        client_id: &client.client_id,
+        account: &account,
+        roles: &roles,
+        scope: &scope,
+        signed,
+        now,
+    };
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CACHE_CONTROL, "no-store"));
+    match userinfo::answer(&keys, input).map_err(|e| OAuthError::internal(&e))? {
+        UserInfo::Json(claims) => Ok(res.json(claims)),
+        UserInfo::Jwt(jwt) => Ok(res.content_type("application/jwt").body(jwt)),
+    }
 }

@@ -33,6 +33,22 @@ pub struct UserRow {
     pub token_generation: i64,
 }
 
+impl UserRow {
+    /// The user without the password hash, as tokens and userinfo see them.
+    pub fn account(&self) -> crate::domain::user::Account {
+        crate::domain::user::Account {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified,
+            name: self.name.clone(),
+            claims: self.claims.clone(),
+            updated_at: self.updated_at,
+            token_generation: self.token_generation,
+        }
+    }
+}
+
 /// Inserts a user with roles in one transaction; a taken username is `Conflict`.
 pub fn create(conn: &mut DbConnection, user: &UserRow, roles: &[String]) -> Result<(), StoreError> {
     conn.transaction(|conn| {

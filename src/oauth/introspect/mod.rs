@@ -5,12 +5,10 @@ mod inspect;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::{ErrorCode, OAuthError};
-use crate::jose::SigningAlg;
-use crate::jose::purpose::TokenKind;
-use crate::jose::sign::sign;
+use crate::issue::introspection;
 use crate::oauth::client_auth::{self, Presented};
 use crate::oauth::form;
 use crate::oauth::params::RawParams;
@@ -20,9 +18,6 @@ use crate::state::AppState;
 
 /// The media type of RFC 9701 JWT introspection responses.
 pub const JWT_MEDIA_TYPE: &str = "application/token-introspection+jwt";
-
-/// The algorithm JWT introspection responses are signed with.
-pub const RESPONSE_ALG: SigningAlg = SigningAlg::RS256;
 
 /// Who is asking.
 #[derive(Debug, Clone)]
@@ -147,18 +142,13 @@ fn respond(
     if !wants_jwt(req) {
         return Ok(res.json(answer));
     }
-    let claims = json!({
-        "iss": state.settings.issuer,
-        "aud": caller.id(),
-        "iat": state.clock.now(),
-        "token_introspection": answer,
-    });
-    let key = state
-        .keys
-        .current()
-        .signing_key(RESPONSE_ALG)
-        .ok_or_else(|| OAuthError::internal(&"no active key for introspection responses"))?;
-    let jwt = sign(&claims, TokenKind::Introspection.typ(), &key)
-        .map_err(|e| OAuthError::internal(&e))?;
+    let jwt = introspection::signed(
+        &state.keys.current(),
+        &state.settings.issuer,
+        caller.id(),
+        state.clock.now(),
+        answer,
+    )
+    .map_err(|e| OAuthError::internal(&e))?;
     Ok(res.content_type(JWT_MEDIA_TYPE).body(jwt))
 }

@@ -110,7 +110,7 @@ pub async fn exchange(
             grant: &grant,
             id_scope: &grant.scope,
             target: &aimed,
-            user: &user,
+            user: &user.account(),
             roles: &roles,
             jti: &jti,
             now,

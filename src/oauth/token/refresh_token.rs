@@ -132,7 +132,7 @@ pub async fn refresh(
             grant: &grant,
             id_scope: &id_scope,
             target: &aimed,
-            user: &user,
+            user: &user.account(),
             roles: &roles,
             jti: &jti,
             now,

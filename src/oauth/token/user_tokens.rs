@@ -3,15 +3,14 @@
 
 use crate::domain::grant::Grant;
 use crate::domain::scope::Scope;
+use crate::domain::user::Account;
 use crate::error::OAuthError;
 use crate::issue::access_token::{self, AccessTokenInput};
-use crate::issue::claims::{all_claims, release};
 use crate::issue::id_token::{self, IdTokenInput};
 use crate::jose::SigningAlg;
 use crate::oauth::target::Target;
 use crate::registry::Client;
 use crate::state::AppState;
-use crate::store::users::UserRow;
 
 use super::TokenResponse;
 
@@ -25,7 +24,7 @@ pub struct UserTokens<'a> {
     /// The access token's audience, scope, lifetime and algorithm.
     pub target: &'a Target,
     /// The user.
-    pub user: &'a UserRow,
+    pub user: &'a Account,
     /// The user's roles.
     pub roles: &'a [String],
     /// The access token's `jti` (chosen before storage recorded it).
@@ -73,20 +72,22 @@ pub fn mint(
     )
     .map_err(|e| OAuthError::internal(&e))?;
     let id_token = if t.id_scope.contains("openid") {
-        let alg = client
-            .metadata
-            .id_token_signed_response_alg
-            .as_deref()
-            .and_then(SigningAlg::parse)
-            .unwrap_or(SigningAlg::RS256);
-        let user_claims = release(&all_claims(t.user, t.roles), t.id_scope);
+        // Registration admits only algorithms sigil signs with; anything else fails closed.
+        let alg = match client.metadata.id_token_signed_response_alg.as_deref() {
+            None => SigningAlg::RS256,
+            Some(name) => SigningAlg::parse(name).ok_or_else(|| {
+                OAuthError::internal(&"the client's id_token_signed_response_alg is not supported")
+            })?,
+        };
         Some(
             id_token::mint(
                 &keys,
                 IdTokenInput {
                     issuer,
                     grant,
-                    user_claims,
+                    account: t.user,
+                    roles: t.roles,
+                    scope: t.id_scope,
                     access_token: Some(&access.token),
                     alg,
                     now: t.now,
