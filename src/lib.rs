@@ -1,5 +1,7 @@
 //! sigil: an OAuth 2.1 / OpenID Connect identity provider.
 
+#![warn(missing_docs)]
+
 pub mod audit;
 pub mod backchannel;
 pub mod cache;
@@ -28,14 +30,3 @@ pub mod telemetry;
 pub mod web;
 
 pub use startup::Application;
-
-/// Builds and runs the server with `settings` until it is stopped.
-pub async fn run(settings: config::Settings) -> Result<(), startup::StartupError> {
-    let app = Application::build(settings).await?;
-    app.run_until_stopped()
-        .await
-        .map_err(|e| startup::StartupError::Bind {
-            addr: "listener".into(),
-            reason: e.to_string(),
-        })
-}

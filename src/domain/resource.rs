@@ -194,5 +194,4 @@ fn parse_scope(raw: String) -> Result<Scope, ResourceMetadataError> {
 }
 
 #[cfg(test)]
-#[path = "resource_tests.rs"]
 mod tests;

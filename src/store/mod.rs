@@ -5,6 +5,7 @@ pub mod auth_requests;
 pub mod client_assertions;
 pub mod clients;
 pub mod codes;
+pub mod connection;
 pub mod consents;
 pub mod denylist;
 pub mod fixed_update;

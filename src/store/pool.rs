@@ -10,14 +10,7 @@ use crate::config::DatabaseUrl;
 
 use super::StoreError;
 
-/// A connection to either backend; each query is written once against it.
-#[derive(diesel::MultiConnection)]
-pub enum DbConnection {
-    /// PostgreSQL.
-    Pg(PgConnection),
-    /// SQLite.
-    Sqlite(SqliteConnection),
-}
+pub use super::connection::DbConnection;
 
 /// Opens connections of the configured backend (never guessing from the URL).
 #[derive(Debug, Clone)]

@@ -1,4 +1,5 @@
 //! Table definitions shared by both backends (timestamps are UTC Unix seconds).
+#![allow(missing_docs)]
 
 diesel::table! {
     signing_keys (kid) {

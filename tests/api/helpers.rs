@@ -1,142 +1,26 @@
 //! Spawns the real application on 127.0.0.1:0 with a fresh database per test.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 
 use base64::Engine;
-use diesel::{Connection, PgConnection, RunQueryDsl};
 use sigil::clock::{ManualClock, SharedClock, SystemClock};
 use sigil::config::{RawSettings, Settings};
 use sigil::startup::Application;
 use sigil::state::AppState;
-use tempfile::TempDir;
 
 pub mod assertions;
+pub mod database;
+pub mod html;
 pub mod logout;
 pub mod oauth;
 pub mod process;
 pub mod refresh;
 pub mod resources;
 
-/// A database for one test: a temporary SQLite file, or a fresh PostgreSQL schema.
-pub struct TestDatabase {
-    /// `SIGIL_DATABASE_URL` for it.
-    pub url: String,
-    /// `SIGIL_KEK` for it (PostgreSQL needs one; SQLite generates its own file).
-    pub kek: Option<String>,
-    /// Working directory for files (SQLite database, KEK file, metadata).
-    pub dir: TempDir,
-}
-
-/// True when the suite runs against PostgreSQL.
-pub fn on_postgres() -> bool {
-    std::env::var("SIGIL_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
-}
-
-impl TestDatabase {
-    /// A fresh database of the backend this run tests.
-    pub fn new() -> Self {
-        sigil::secrets::init_openssl();
-        let dir = tempfile::tempdir().expect("tempdir");
-        match std::env::var("SIGIL_TEST_DATABASE_URL") {
-            Ok(base) if !base.is_empty() => {
-                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = PgConnection::establish(&base).expect("connect to PostgreSQL");
-                diesel::sql_query(format!("CREATE SCHEMA {schema}"))
-                    .execute(&mut conn)
-                    .expect("create schema");
-                let sep = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-                let kek = base64::engine::general_purpose::STANDARD.encode(rand_bytes());
-                Self {
-                    url,
-                    kek: Some(kek),
-                    dir,
-                }
-            }
-            _ => {
-                let url = format!("sqlite://{}", dir.path().join("sigil.db").display());
-                Self {
-                    url,
-                    kek: None,
-                    dir,
-                }
-            }
-        }
-    }
-
-    /// Settings for this database, listening where `issuer` says.
-    pub fn raw_settings(&self, issuer: &str, bind: &str) -> RawSettings {
-        RawSettings {
-            issuer: issuer.to_owned(),
-            bind: bind.to_owned(),
-            database_url: self.url.clone(),
-            database_pool_size: 4,
-            kek: self.kek.clone(),
-            key_reload_interval: 3600,
-            ..RawSettings::default()
-        }
-    }
-
-    /// A `sigil` command against this database, with no inherited `SIGIL_*` variable.
-    pub fn cli(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigil"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("SIGIL_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("SIGIL_DATABASE_URL", &self.url)
-            .stdin(Stdio::null());
-        if let Some(kek) = &self.kek {
-            cmd.env("SIGIL_KEK", kek);
-        }
-        cmd
-    }
-
-    /// Runs `sigil args…` with `stdin` as standard input.
-    pub fn run_cli(&self, args: &[&str], stdin: &str) -> Output {
-        self.run_cli_env(args, stdin, &[])
-    }
-
-    /// Runs `sigil args…` with extra environment variables.
-    pub fn run_cli_env(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-        use std::io::Write;
-        let mut cmd = self.cli(args);
-        cmd.envs(env.iter().copied());
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn sigil");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        child.wait_with_output().expect("wait for sigil")
-    }
-
-    /// Writes a file in the test directory and returns its path.
-    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, contents).expect("write file");
-        path
-    }
-}
-
-fn rand_bytes() -> [u8; 32] {
-    use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b
-}
+pub use database::{TestDatabase, on_postgres};
+pub use html::{expect_page, hidden_value, login_error};
 
 /// A running sigil and what a test needs to talk to it.
 pub struct TestApp {
@@ -241,84 +125,6 @@ pub fn pkce_pair() -> (String, String) {
     let verifier = sigil::secrets::random_token(32);
     let challenge = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
     (verifier, challenge)
-}
-
-/// The `value` of the hidden input named `name` in an HTML page.
-pub fn hidden_value(html: &str, name: &str) -> Option<String> {
-    let at = html.find(&format!("name=\"{name}\""))?;
-    let tag_start = html[..at].rfind('<')?;
-    let tag_end = at + html[at..].find('>')?;
-    let tag = &html[tag_start..tag_end];
-    let v = tag.find("value=\"")? + 7;
-    let end = v + tag[v..].find('"')?;
-    Some(unescape_html(&tag[v..end]))
-}
-
-/// Decodes HTML character references (named `&lt; &gt; &quot; &apos; &amp;` and numeric).
-pub fn unescape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let Some(end) = tail.find(';') else {
-            out.push_str(tail);
-            return out;
-        };
-        let entity = &tail[1..end];
-        let decoded = match entity {
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "amp" => Some('&'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => entity
-                .strip_prefix("#x")
-                .or_else(|| entity.strip_prefix("#X"))
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &tail[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Checks that `res` is an HTML page (no redirect) with `status` and `title`, rendered cleanly,
-/// and returns its body.
-pub async fn expect_page(res: reqwest::Response, status: u16, title: &str) -> String {
-    assert_eq!(res.status(), status, "status of the {title:?} page");
-    assert!(
-        res.headers().get("location").is_none(),
-        "a page, not a redirect"
-    );
-    let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
-    assert!(content_type.starts_with("text/html"), "{content_type}");
-    let body = res.text().await.unwrap();
-    assert!(body.contains("<main"), "page layout: {body}");
-    assert!(body.contains(title), "{title:?} in {body}");
-    for leak in ["{{", "{%", "panicked", "backtrace", "src/", "\"error\":"] {
-        assert!(!body.contains(leak), "{leak:?} in {body}");
-    }
-    body
-}
-
-/// The text of the login page's error message, if any.
-pub fn login_error(html: &str) -> Option<String> {
-    let at = html.find("id=\"login-error\"")?;
-    let start = at + html[at..].find('>')? + 1;
-    let end = start + html[start..].find("</p>")?;
-    Some(unescape_html(&html[start..end]))
 }
 
 /// The query parameters of a redirect `Location`.

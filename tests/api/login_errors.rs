@@ -1,4 +1,4 @@
-//! The login and consent pages: CSRF, expired requests, throttling, denial, the error pages
+//! The login and consent pages: CSRF, expired requests, denial, the error pages
 //! themselves, and what `prompt`, `login_hint` and `id_token_hint` show.
 
 use serde_json::Value;
@@ -6,14 +6,18 @@ use serde_json::Value;
 use crate::authorize_errors::{base, expect_error, set, signed_in};
 use crate::helpers::{
     TestApp, TestClient, TestDatabase, browser, expect_page, hidden_value, location_params,
-    login_error, manual_clock, pkce_pair,
+    manual_clock, pkce_pair,
 };
 use crate::signin::id_token_claims;
 
 const PASSWORD: &str = "correct horse battery";
 
 /// Starts a request for `client` (see [`base`]) with `extra` parameters.
-async fn start(app: &TestApp, client: &TestClient, extra: &[(&str, &str)]) -> reqwest::Response {
+pub async fn start(
+    app: &TestApp,
+    client: &TestClient,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
     let (_, challenge) = pkce_pair();
     let mut params = base(client, &challenge);
     params.extend_from_slice(extra);
@@ -41,7 +45,7 @@ async fn post_ada(app: &TestApp, csrf: &str, request: &str) -> reqwest::Response
 }
 
 /// After a refused form, the browser still has no session: `prompt=none` says so.
-async fn expect_silent(app: &TestApp, client: &TestClient, error: &str) {
+pub async fn expect_silent(app: &TestApp, client: &TestClient, error: &str) {
     let res = start(app, client, &[("prompt", "none")]).await;
     assert_eq!(res.status(), 302);
     let back = location_params(&res);
@@ -137,106 +141,6 @@ async fn an_expired_request_shows_the_expired_page() {
 }
 
 /// Expects the login page refusing an attempt for `seconds` more; returns its HTML.
-async fn expect_delayed(res: reqwest::Response, seconds: u32) -> String {
-    assert_eq!(res.headers()["retry-after"], seconds.to_string().as_str());
-    let html = expect_page(res, 429, "Sign in").await;
-    let error = login_error(&html).unwrap();
-    assert!(error.starts_with("Too many failed attempts"), "{error}");
-    html
-}
-
-/// Posts `password` for `username` `times` times in a row on fresh login pages; returns the
-/// last response.
-async fn attempts(
-    app: &TestApp,
-    client: &TestClient,
-    username: &str,
-    password: &str,
-    times: usize,
-) -> reqwest::Response {
-    let mut last = None;
-    for _ in 0..times {
-        let page = start(app, client, &[]).await;
-        last = Some(app.submit_login(page, username, password).await);
-    }
-    last.expect("at least one attempt")
-}
-
-#[tokio::test]
-async fn repeated_failures_delay_even_the_right_password_until_time_passes() {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock.clone()).await;
-    app.create_user("ada", PASSWORD, &[]).await;
-    let client = app.web_client("openid").await;
-    for _ in 0..5 {
-        let res = attempts(&app, &client, "ada", "wrong password 1", 1).await;
-        let html = expect_page(res, 400, "Sign in").await;
-        let error = login_error(&html).unwrap();
-        assert_eq!(error, "The username or password is incorrect.");
-        assert!(
-            !html.contains("wrong password 1"),
-            "the password is not echoed"
-        );
-    }
-    let res = attempts(&app, &client, "ada", PASSWORD, 1).await;
-    let html = expect_delayed(res, 2).await;
-    assert!(!html.contains(PASSWORD), "the password is not echoed");
-    expect_silent(&app, &client, "login_required").await;
-
-    clock.advance(sigil::web::throttle::delay(5, sigil::web::throttle::ACCOUNT_FREE_FAILURES) + 1);
-    let res = attempts(&app, &client, "ada", PASSWORD, 1).await;
-    assert_eq!(res.status(), 303, "signed in once the delay has passed");
-    let location = res.headers()["location"].to_str().unwrap();
-    assert!(location.starts_with("/consent?"), "{location}");
-
-    // The sign-in cleared the account's failures: one more mistake costs no delay.
-    let relogin = [("prompt", "login")];
-    let page = start(&app, &client, &relogin).await;
-    let res = app.submit_login(page, "ada", "wrong password 1").await;
-    expect_page(res, 400, "Sign in").await;
-    let page = start(&app, &client, &relogin).await;
-    let res = app.submit_login(page, "ada", PASSWORD).await;
-    assert_eq!(res.status(), 303, "no delay after a cleared count");
-}
-
-#[tokio::test]
-async fn many_failures_from_one_address_delay_every_account() {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock).await;
-    app.create_user("ada", PASSWORD, &[]).await;
-    let client = app.web_client("openid").await;
-    let free = sigil::web::throttle::ADDRESS_FREE_FAILURES;
-    for i in 0..=free {
-        // A different account each time: no account reaches its own limit.
-        let res = attempts(&app, &client, &format!("guess{i}"), "wrong password 3", 1).await;
-        expect_page(res, 400, "Sign in").await;
-    }
-    let res = attempts(&app, &client, "ada", PASSWORD, 1).await;
-    expect_delayed(res, 2).await;
-}
-
-#[tokio::test]
-async fn unknown_usernames_get_the_same_answers_as_wrong_passwords() {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock).await;
-    app.create_user("ada", PASSWORD, &[]).await;
-    let client = app.web_client("openid").await;
-    let mut answers = Vec::new();
-    for username in ["ada", "nobody"] {
-        let once = attempts(&app, &client, username, "wrong password 2", 1).await;
-        let once_status = once.status();
-        let once = login_error(&once.text().await.unwrap());
-        attempts(&app, &client, username, "wrong password 2", 4).await;
-        let held = attempts(&app, &client, username, "wrong password 2", 1).await;
-        let held_status = held.status();
-        let held = login_error(&held.text().await.unwrap());
-        answers.push((once_status, once, held_status, held));
-    }
-    assert_eq!(answers[0], answers[1]);
-    assert_eq!(answers[0].0, 400);
-    assert_eq!(answers[0].2, 429);
-}
-
 #[tokio::test]
 async fn denying_consent_redirects_access_denied_with_state_and_iss() {
     let app = TestApp::spawn().await;

@@ -16,7 +16,7 @@ mod id_token;
 mod introspect;
 mod keys;
 mod lifecycle;
-mod login_burst;
+
 mod login_errors;
 mod logout;
 mod methods;
@@ -33,5 +33,6 @@ mod signin;
 mod signout;
 mod single_use;
 mod statements;
+mod throttle;
 mod token;
 mod userinfo;

@@ -178,5 +178,4 @@ pub fn code_row(
 }
 
 #[cfg(test)]
-#[path = "flow_tests.rs"]
 mod tests;

@@ -339,5 +339,4 @@ fn parse_claims(raw: &str) -> Result<Value, &'static str> {
 }
 
 #[cfg(test)]
-#[path = "request_tests.rs"]
 mod tests;

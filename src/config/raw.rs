@@ -1,32 +1,14 @@
-//! Settings: defaults < optional `sigil.toml` (path from `SIGIL_CONFIG`) < environment.
+//! The settings as read (every value optional or a plain default), and their validation into
+//! typed [`Settings`].
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-/// A configuration problem, phrased as one line naming the setting.
-#[derive(Debug, thiserror::Error)]
-#[error("{setting}: {problem}")]
-pub struct ConfigError {
-    /// The setting, as an operator writes it (`SIGIL_ISSUER`).
-    pub setting: String,
-    /// What is wrong with it.
-    pub problem: String,
-}
-
-impl ConfigError {
-    fn new(setting: &str, problem: impl Into<String>) -> Self {
-        Self {
-            setting: setting.to_owned(),
-            problem: problem.into(),
-        }
-    }
-}
+use super::{ConfigError, DatabaseUrl, KekSource, Lifetimes, LogFormat, Settings};
 
 /// The raw settings as read from file and environment, before validation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -121,152 +103,9 @@ impl Default for RawSettings {
     }
 }
 
-/// Which database backend a URL names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    /// An SQLite file.
-    Sqlite(PathBuf),
-    /// A PostgreSQL connection URL.
-    Postgres(String),
-}
-
-impl DatabaseUrl {
-    /// Parses `sqlite://PATH` or `postgres://…` / `postgresql://…`.
-    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
-        const SETTING: &str = "SIGIL_DATABASE_URL";
-        if let Some(path) = raw.strip_prefix("sqlite://") {
-            if path.is_empty() {
-                return Err(ConfigError::new(SETTING, "sqlite:// needs a file path"));
-            }
-            return Ok(Self::Sqlite(PathBuf::from(path)));
-        }
-        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            Url::parse(raw)
-                .map_err(|e| ConfigError::new(SETTING, format!("not a valid URL ({e})")))?;
-            return Ok(Self::Postgres(raw.to_owned()));
-        }
-        let scheme = raw.split("://").next().unwrap_or(raw);
-        Err(ConfigError::new(
-            SETTING,
-            format!("unknown database scheme '{scheme}' (use sqlite://PATH or postgres://…)"),
-        ))
-    }
-}
-
-/// Where the key-encryption key comes from.
-#[derive(Clone, PartialEq, Eq)]
-pub enum KekSource {
-    /// Given directly (decoded bytes).
-    Value([u8; 32]),
-    /// Kept in a file beside the SQLite database, generated on first start.
-    Generated(PathBuf),
-}
-
-impl std::fmt::Debug for KekSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Value(_) => f.write_str("KekSource::Value(<redacted>)"),
-            Self::Generated(p) => write!(f, "KekSource::Generated({p:?})"),
-        }
-    }
-}
-
-/// Log output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
-/// Validated, typed settings.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Issuer identifier, exactly as configured.
-    pub issuer: String,
-    /// Listen address.
-    pub bind: SocketAddr,
-    /// Database.
-    pub database: DatabaseUrl,
-    /// Connections in the pool.
-    pub database_pool_size: u32,
-    /// Log filter.
-    pub log: String,
-    /// Log format.
-    pub log_format: LogFormat,
-    /// Key-encryption key source.
-    pub kek: KekSource,
-    /// How long a retired signing key stays published.
-    pub key_retention: Duration,
-    /// How often the server checks for rotated keys.
-    pub key_reload_interval: Duration,
-    /// Time in-flight requests get on shutdown.
-    pub shutdown_timeout: Duration,
-    /// Token and session lifetimes, in seconds.
-    pub lifetimes: Lifetimes,
-    /// How often expired rows are removed.
-    pub housekeeping_interval: Duration,
-    /// `aud` of access tokens when no resource is requested.
-    pub default_audience: String,
-    /// Page branding: product name, logo URL, accent colour.
-    pub brand: (String, Option<String>, String),
-}
-
-/// Lifetimes in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lifetimes {
-    /// Browser session idle timeout.
-    pub session_idle: i64,
-    /// Browser session absolute lifetime.
-    pub session: i64,
-    /// Authorization code.
-    pub code: i64,
-    /// ID token.
-    pub id_token: i64,
-    /// Access token default.
-    pub access_token: i64,
-    /// A pending authorization request (login and consent pages).
-    pub auth_request: i64,
-    /// Refresh token, sliding: each rotation starts it again.
-    pub refresh_token: i64,
-    /// Refresh-token family, absolute: rotation never extends it.
-    pub refresh_family: i64,
-}
-
-impl Settings {
-    /// Loads settings from defaults, `SIGIL_CONFIG` (or `./sigil.toml` if present) and `SIGIL_*`.
-    pub fn load() -> Result<Self, ConfigError> {
-        let file = std::env::var_os("SIGIL_CONFIG").map(PathBuf::from);
-        if let Some(path) = &file
-            && !path.is_file()
-        {
-            return Err(ConfigError::new(
-                "SIGIL_CONFIG",
-                format!("cannot read {}", path.display()),
-            ));
-        }
-        let file = file.unwrap_or_else(|| PathBuf::from("sigil.toml"));
-        let known = RawSettings::keys();
-        let env = Env::prefixed("SIGIL_").filter(move |k| known.iter().any(|n| k == n.as_str()));
-        let figment = Figment::from(Serialized::defaults(RawSettings::default()))
-            .merge(Toml::file(&file))
-            .merge(env);
-        let raw: RawSettings = figment.extract().map_err(|e| {
-            let setting = e
-                .path
-                .last()
-                .map(|k| format!("SIGIL_{}", k.to_uppercase()))
-                .unwrap_or_else(|| file.display().to_string());
-            ConfigError::new(&setting, e.kind.to_string())
-        })?;
-        raw.validate()
-    }
-}
-
 impl RawSettings {
     /// The names of every setting, lower case, as the environment provider sees them.
-    fn keys() -> Vec<String> {
+    pub(super) fn keys() -> Vec<String> {
         match serde_json::to_value(RawSettings::default()) {
             Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
             _ => Vec::new(),
@@ -419,7 +258,7 @@ fn seconds(setting: &str, value: u64, min: u64) -> Result<i64, ConfigError> {
 }
 
 /// The issuer must be an absolute https URL (http only on a loopback host), without query or fragment.
-fn validate_issuer(raw: &str) -> Result<String, ConfigError> {
+pub(super) fn validate_issuer(raw: &str) -> Result<String, ConfigError> {
     const SETTING: &str = "SIGIL_ISSUER";
     let url = Url::parse(raw)
         .map_err(|_| ConfigError::new(SETTING, format!("'{raw}' is not an absolute URL")))?;
@@ -505,93 +344,4 @@ fn with_password(db: DatabaseUrl, password: Option<String>) -> Result<DatabaseUr
 /// `data/sigil.db` → `data/sigil.kek`.
 fn kek_path_beside(db: &Path) -> PathBuf {
     db.with_extension("kek")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn raw() -> RawSettings {
-        RawSettings::default()
-    }
-
-    #[test]
-    fn defaults_validate() {
-        let s = raw().validate().unwrap();
-        assert_eq!(s.issuer, "http://127.0.0.1:8080");
-        assert_eq!(s.database, DatabaseUrl::Sqlite("sigil.db".into()));
-        assert_eq!(s.kek, KekSource::Generated("sigil.kek".into()));
-    }
-
-    #[test]
-    fn issuer_rules() {
-        for bad in [
-            "not a url",
-            "http://example.com",
-            "ftp://127.0.0.1",
-            "https://a.example/?x=1",
-            "https://a.example/#f",
-        ] {
-            let err = validate_issuer(bad).unwrap_err();
-            assert_eq!(err.setting, "SIGIL_ISSUER", "{bad}");
-        }
-        for good in [
-            "https://id.example",
-            "https://id.example/tenant",
-            "http://localhost:8080",
-            "http://127.0.0.2",
-            "http://[::1]:9000",
-        ] {
-            assert_eq!(validate_issuer(good).unwrap(), good);
-        }
-    }
-
-    #[test]
-    fn database_schemes() {
-        assert!(matches!(
-            DatabaseUrl::parse("postgres://u:p@h/db"),
-            Ok(DatabaseUrl::Postgres(_))
-        ));
-        let err = DatabaseUrl::parse("mysql://h/db").unwrap_err();
-        assert!(err.to_string().contains("unknown database scheme 'mysql'"));
-        assert!(DatabaseUrl::parse("sqlite://").is_err());
-    }
-
-    #[test]
-    fn postgres_needs_a_kek() {
-        let mut r = raw();
-        r.database_url = "postgres://u@h/db".into();
-        assert_eq!(r.clone().validate().unwrap_err().setting, "SIGIL_KEK");
-        r.kek = Some("short".into());
-        assert!(r.clone().validate().is_err());
-        r.kek = Some(base64::Engine::encode(
-            &base64::engine::general_purpose::STANDARD,
-            [7u8; 32],
-        ));
-        assert_eq!(r.validate().unwrap().kek, KekSource::Value([7u8; 32]));
-    }
-
-    #[test]
-    fn password_is_inserted_into_postgres_url() {
-        let mut r = raw();
-        r.database_url = "postgres://sigil@db.example/sigil".into();
-        r.database_password = Some("s3cret".into());
-        r.kek = Some(URL_SAFE.to_owned());
-        let s = r.validate().unwrap();
-        assert_eq!(
-            s.database,
-            DatabaseUrl::Postgres("postgres://sigil:s3cret@db.example/sigil".into())
-        );
-    }
-
-    const URL_SAFE: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-
-    #[test]
-    fn unreadable_kek_file_names_the_setting() {
-        let mut r = raw();
-        r.kek_file = Some("/nonexistent/kek".into());
-        let err = r.validate().unwrap_err();
-        assert_eq!(err.setting, "SIGIL_KEK_FILE");
-        assert!(err.problem.contains("cannot read"));
-    }
 }
