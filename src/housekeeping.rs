@@ -10,7 +10,8 @@ use crate::store::{
     refresh_tokens, session_clients, sessions,
 };
 
-/// How long a spent or expired code is kept, so a late reuse is still recognised as reuse.
+/// How long a spent or expired code is kept at least, so a late reuse is still recognised as
+/// reuse (longer while the access token it issued could still be accepted).
 pub const CODE_GRACE: i64 = 86_400;
 
 /// How long an idle failure counter is kept.
@@ -48,7 +49,7 @@ pub async fn run_once(state: &AppState) -> Result<Purged, StoreError> {
         .store
         .run(move |c| {
             Ok(Purged {
-                codes: codes::purge(c, now - CODE_GRACE)?,
+                codes: codes::purge(c, now - CODE_GRACE, now)?,
                 auth_requests: auth_requests::purge(c, now)?,
                 sessions: sessions::purge(c, now, idle_after)?,
                 denylist: denylist::purge(c, now)?,

@@ -104,7 +104,14 @@ pub fn redeem(
     })
 }
 
-/// Removes codes that expired before `before` (kept a while after use to detect reuse).
-pub fn purge(conn: &mut DbConnection, before: i64) -> Result<usize, StoreError> {
-    Ok(diesel::delete(c::auth_codes.filter(c::expires_at.le(before))).execute(conn)?)
+/// Removes codes that expired before `before` and whose access token can no longer be
+/// accepted at `now` (a spent code is the record that lets a late reuse revoke that token).
+pub fn purge(conn: &mut DbConnection, before: i64, now: i64) -> Result<usize, StoreError> {
+    let token_dead = c::issued_exp
+        .is_null()
+        .or(c::issued_exp.le(now - crate::jose::policy::CLOCK_SKEW_LEEWAY));
+    Ok(
+        diesel::delete(c::auth_codes.filter(c::expires_at.le(before).and(token_dead)))
+            .execute(conn)?,
+    )
 }

@@ -138,3 +138,38 @@ async fn a_spent_code_is_still_known_as_spent_after_it_expires() {
         "the reuse was recognised and revoked what the first use issued"
     );
 }
+
+#[tokio::test]
+async fn a_spent_code_outlives_the_access_token_it_issued() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(
+        TestDatabase::new(),
+        |s| {
+            s.housekeeping_interval = 1;
+            s.access_token_lifetime = 3 * 86_400;
+            s.key_retention = 3 * 86_400;
+        },
+        clock.clone(),
+    )
+    .await;
+    app.create_ada(&[]).await;
+    let client = app.web_client("openid").await;
+    let (code, verifier) = app.code_for(&client, "openid", &[]).await;
+    let first: Value = app
+        .redeem(&client, &code, &verifier)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let access = first["access_token"].as_str().unwrap().to_owned();
+    // Past the code's own grace period, while its access token still lives.
+    advance(&clock, sigil::housekeeping::CODE_GRACE + 3_600).await;
+    assert_eq!(app.userinfo(&access).await.status(), 200, "still alive");
+    let res = app.redeem(&client, &code, &verifier).await;
+    assert_error(res, 400, "invalid_grant").await;
+    assert_eq!(
+        app.userinfo(&access).await.status(),
+        401,
+        "the late reuse was recognised and revoked the token"
+    );
+}
