@@ -28,12 +28,17 @@ fn notice(
     now: i64,
 ) -> Option<Notice> {
     let uri = client.metadata.backchannel_logout_uri.clone()?;
-    let alg = client
-        .metadata
-        .id_token_signed_response_alg
-        .as_deref()
-        .and_then(SigningAlg::parse)
-        .unwrap_or(SigningAlg::RS256);
+    // Registration admits only algorithms sigil signs with; anything else fails closed.
+    let alg = match client.metadata.id_token_signed_response_alg.as_deref() {
+        None => SigningAlg::RS256,
+        Some(name) => match SigningAlg::parse(name) {
+            Some(alg) => alg,
+            None => {
+                tracing::error!(client_id = %client.client_id, "the client's id_token_signed_response_alg is not supported; no logout token");
+                return None;
+            }
+        },
+    };
     let minted = logout_token::mint(
         keys,
         LogoutTokenInput {

@@ -2,6 +2,7 @@
 
 mod authorize_errors;
 mod browser_id;
+mod claims_release;
 mod cli;
 mod client_auth;
 mod client_credentials;

@@ -104,7 +104,12 @@ async fn access_token(
     claims.remove(GENERATION);
     claims.insert("active".into(), Value::Bool(true));
     claims.insert("token_type".into(), "Bearer".into());
-    if let Some(user) = user {
+    // `username` is the profile claim `preferred_username`: released with that scope only.
+    let profile = claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.split(' ').any(|s| s == "profile"));
+    if let Some(user) = user.filter(|_| profile) {
         claims.insert("username".into(), Value::String(user.username));
     }
     Ok(Some(claims))
