@@ -8,7 +8,7 @@ use super::schema::users::dsl as u;
 use super::{DbConnection, StoreError};
 
 /// A stored user.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[derive(Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = super::schema::users)]
 pub struct UserRow {
     /// Opaque, stable id (the `sub`).
@@ -31,6 +31,17 @@ pub struct UserRow {
     pub claims: String,
     /// Bumped by "sign out everywhere": tokens minted under an older generation are dead.
     pub token_generation: i64,
+}
+
+impl std::fmt::Debug for UserRow {
+    /// Everything but the password hash, which never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("token_generation", &self.token_generation)
+            .finish_non_exhaustive()
+    }
 }
 
 impl UserRow {
@@ -104,4 +115,28 @@ pub fn bump_generation(conn: &mut DbConnection, id: &str) -> Result<i64, StoreEr
         .set(u::token_generation.eq(u::token_generation + 1))
         .execute(conn)?;
     Ok(u::users.find(id).select(u::token_generation).first(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_password_hash() {
+        let row = UserRow {
+            id: "u1".into(),
+            username: "ada".into(),
+            email: None,
+            name: None,
+            password_hash: "$argon2id$v=19$secret-hash".into(),
+            created_at: 0,
+            updated_at: 0,
+            email_verified: false,
+            claims: "{}".into(),
+            token_generation: 0,
+        };
+        let shown = format!("{row:?}");
+        assert!(shown.contains("ada"));
+        assert!(!shown.contains("argon2id"), "{shown}");
+    }
 }
