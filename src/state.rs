@@ -1,5 +1,6 @@
-//! The application state every request handler shares: values of the layers below, nothing
-//! global.
+//! The application state every request handler shares: the settings, the store, the keys, the
+//! caches and helpers of the repositories beside it and the layers below — nothing global —
+//! and the cached client lookup.
 
 use std::sync::Arc;
 

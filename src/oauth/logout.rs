@@ -80,11 +80,6 @@ fn refuse(message: &'static str) -> Refusal {
 
 /// Parses and checks a logout request's parameters (query or form).
 pub async fn parse(state: &AppState, params: &RawParams) -> Result<LogoutRequest, Refusal> {
-    if params.first_duplicate().is_some() {
-        return Err(refuse(
-            "The sign-out request repeats a parameter. Go back to the application and try again.",
-        ));
-    }
     let hint = params
         .get("id_token_hint")
         .map(|token| verify_hint(state, token))

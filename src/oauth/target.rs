@@ -1,8 +1,8 @@
 //! Which resource a token is for (RFC 8707 `resource`, RFC 8693 `audience`), and what that
 //! makes of its audience, scope, lifetime and signing algorithm.
 //!
-//! Every grant calls [`select`] (or [`lookup`] then [`decide`], to refuse an unknown resource
-//! before spending a code). The rule (INTERFACE.md): a client may get tokens for a resource
+//! Every grant calls [`select`], or [`lookup`] then [`decide`] (the code grant decides with
+//! [`decide_with`] inside its redemption, where a refusal leaves the code spent). The rule (INTERFACE.md): a client may get tokens for a resource
 //! when its registered scope includes at least one scope the resource defines; the token's
 //! scope is then what was asked ∩ what the client may have ∩ what the resource defines.
 //! Anything else is `invalid_target`.

@@ -149,7 +149,7 @@ pub struct LogoutConfirmPage<'a> {
     pub csrf_token: String,
     /// The form's action URL (POST).
     pub action: String,
-    /// Extra hidden inputs, such as the pending logout's id.
+    /// Extra hidden inputs, such as the sign-out request's own parameters.
     pub hidden: Vec<(String, String)>,
     /// The client that asked for the sign-out, when known.
     pub client_name: Option<String>,

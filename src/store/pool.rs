@@ -1,4 +1,5 @@
-//! One connection type for both backends, and the r2d2 pool over it.
+//! The r2d2 pool over the connection type of both backends ([`super::connection`]), and the
+//! `native!` macro that runs a statement on the backend's own connection.
 
 use std::time::Duration;
 

@@ -42,7 +42,8 @@ pub enum Redeemed<T, E> {
         /// What the aim decided.
         aimed: T,
     },
-    /// Spent now and good, but the aim refused it; nothing was recorded for issuing.
+    /// Spent now and good, but the aim refused it: no family was started and the session
+    /// records no client (the code keeps the ids it was spent for, so a reuse still revokes).
     Refused(E),
     /// Unknown, expired, another client's, or failing the redirect URI or PKCE check.
     Invalid,

@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use actix_web::body::MessageBody;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, EntityTag, Header, IfNoneMatch};
 use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
 
@@ -115,18 +115,17 @@ fn query_version(req: &HttpRequest) -> Option<&str> {
 
 /// True when `If-None-Match` lists `etag` (weak comparison, as RFC 9110 asks for GET) or `*`.
 fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v: &HeaderValue| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+    let ours = EntityTag::new_strong(etag.trim_matches('"').to_owned());
+    match IfNoneMatch::parse(req) {
+        Ok(IfNoneMatch::Any) => true,
+        Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(&ours)),
+        Err(_) => false,
+    }
 }
 
 /// A short content hash: the first 16 hex digits of SHA-256.
 fn version_of(content: &str) -> String {
-    let digest = Sha256::digest(content.as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    crate::secrets::hex(&Sha256::digest(content.as_bytes())[..8])
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! The login form: `/authorize` shows it for a new request, `GET /login?request=…` shows it
-//! again (after consent asks for a fresh sign-in), `POST /login` checks the password.
+//! The login page: `GET /login?request=…` shows the form again (after consent asks for a
+//! fresh sign-in; `/authorize` shows it first, through [`crate::pages::LoginForm`]), and
+//! `POST /login` checks the password, then hands the request back to its owner.
 
 use std::sync::Arc;
 
@@ -113,8 +114,8 @@ impl Pending {
     }
 }
 
-/// Accepts a posted login or consent form: the browser cookie and CSRF token must match, and
-/// the pending request must belong to this browser; otherwise the page to show instead.
+/// Accepts a posted consent form: the browser cookie and CSRF token must match, and the
+/// pending request must belong to this browser; otherwise the page to show instead.
 pub async fn accept_form(
     req: &HttpRequest,
     body: &[u8],

@@ -1,4 +1,5 @@
-//! The authorization code grant: redeem once, check PKCE and redirect URI, mint tokens.
+//! The authorization code grant: one store call redeems the code (spend, PKCE and redirect
+//! URI check, target), then the tokens are minted.
 
 use serde_json::json;
 
