@@ -13,7 +13,7 @@ use crate::oauth::params::{self, Repeat};
 use crate::state::AppState;
 use crate::store::{auth_requests, consents, users};
 
-use super::login::{accept_form, expired_page, load_pending};
+use super::forms::{accept_form, expired_page, load_pending, unreadable_page};
 use crate::oauth::session::{self, Browser};
 use crate::pages::csp;
 use crate::pages::{self, ConsentPage, ScopeLine};
@@ -24,7 +24,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let browser = Browser::of(&req, &state);
     let query = match params::from_query(&req, Repeat::NEVER) {
         Ok(query) => query,
-        Err(e) => return super::login::unreadable_page(&state, &e),
+        Err(e) => return unreadable_page(&state, &e),
     };
     let Some(pending) = load_pending(&state, &browser, query.get("request")).await else {
         return expired_page(&state);

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::{backchannel, signout};
 
-use super::login::csrf_page;
+use super::forms::csrf_page;
 use crate::oauth::session::{self, Browser};
 use crate::pages::cookies::CookiePolicy;
 use crate::pages::csp;

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod consent;
+pub mod forms;
 pub mod login;
 pub mod logout;
 pub mod server_errors;
