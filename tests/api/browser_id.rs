@@ -1,6 +1,7 @@
 //! The browser-binding cookie: sigil adopts only ids it issued itself, so nobody can choose a
 //! browser's id (and with it the CSRF tokens its forms carry).
 
+use crate::authorize_errors::base;
 use crate::helpers::{TestApp, hidden_value, pkce_pair};
 
 fn plain_http() -> reqwest::Client {
@@ -29,14 +30,7 @@ async fn a_browser_id_sigil_did_not_issue_is_replaced_and_its_forms_refused() {
     let http = plain_http();
     let res = http
         .get(format!("{}/authorize", app.address))
-        .query(&[
-            ("client_id", client.id.as_str()),
-            ("redirect_uri", client.redirect_uri.as_str()),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-        ])
+        .query(&base(&client, &challenge))
         .header("cookie", format!("sigil_browser={forged}"))
         .send()
         .await

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sigil::clock::ManualClock;
+use sigil::config::RawSettings;
 use sigil::jose::policy::CLOCK_SKEW_LEEWAY;
 
 use crate::helpers::assertions::{JwtClient, assertion};
@@ -15,10 +16,18 @@ use crate::helpers::{TestApp, TestDatabase, manual_clock};
 
 /// An app whose housekeeping runs every second against a manual clock.
 async fn app() -> (TestApp, Arc<ManualClock>) {
+    app_with(|_| {}).await
+}
+
+/// [`app`] with further settings.
+async fn app_with(adjust: impl FnOnce(&mut RawSettings)) -> (TestApp, Arc<ManualClock>) {
     let clock = manual_clock();
     let app = TestApp::spawn_with(
         TestDatabase::new(),
-        |s| s.housekeeping_interval = 1,
+        |s| {
+            s.housekeeping_interval = 1;
+            adjust(s);
+        },
         clock.clone(),
     )
     .await;
@@ -141,18 +150,11 @@ async fn a_spent_code_is_still_known_as_spent_after_it_expires() {
 
 #[tokio::test]
 async fn a_spent_code_outlives_the_access_token_it_issued() {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(
-        TestDatabase::new(),
-        |s| {
-            s.housekeeping_interval = 1;
-            s.access_token_lifetime = 3 * 86_400;
-            s.key_retention = 3 * 86_400;
-        },
-        clock.clone(),
-    )
+    let (app, clock) = app_with(|s| {
+        s.access_token_lifetime = 3 * 86_400;
+        s.key_retention = 3 * 86_400;
+    })
     .await;
-    app.create_ada(&[]).await;
     let client = app.web_client("openid").await;
     let (code, verifier) = app.code_for(&client, "openid", &[]).await;
     let first: Value = app

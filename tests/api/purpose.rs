@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use sigil::issue::logout_token::{LogoutTokenInput, mint};
 use sigil::jose::SigningAlg;
 
+use crate::authorize_errors::base;
 use crate::helpers::oauth::{jwt_parts, verifies_against};
 use crate::helpers::{TestApp, TestClient, expect_page, location_params, pkce_pair};
 
@@ -93,17 +94,9 @@ fn silent<'a>(
     challenge: &'a str,
     hint: &'a str,
 ) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("client_id", client.id.as_str()),
-        ("redirect_uri", client.redirect_uri.as_str()),
-        ("response_type", "code"),
-        ("scope", "openid"),
-        ("state", "s-1"),
-        ("prompt", "none"),
-        ("code_challenge", challenge),
-        ("code_challenge_method", "S256"),
-        ("id_token_hint", hint),
-    ]
+    let mut params = base(client, challenge);
+    params.extend([("prompt", "none"), ("id_token_hint", hint)]);
+    params
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 use serde_json::json;
 use tokio::task::JoinSet;
 
+use crate::authorize_errors::base;
 use crate::helpers::assertions::{JwtClient, assertion};
 use crate::helpers::oauth::{PASSWORD, USER};
 use crate::helpers::{TestApp, TestClient, hidden_value, location_params, pkce_pair};
@@ -15,22 +16,21 @@ const CONCURRENT: usize = 8;
 /// Opens `/authorize` for `client`; returns the page's HTML (login or consent form).
 async fn open(app: &TestApp, client: &TestClient) -> String {
     let (_, challenge) = pkce_pair();
-    let res = app
-        .authorize(&[
-            ("client_id", client.id.as_str()),
-            ("redirect_uri", client.redirect_uri.as_str()),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-        ])
-        .await;
+    let res = app.authorize(&base(client, &challenge)).await;
     let res = if res.status() == 303 {
         app.follow(&res).await
     } else {
         res
     };
     res.text().await.unwrap()
+}
+
+/// Signs [`USER`] in for `client` (not first-party); returns the consent page's HTML.
+async fn consent_page(app: &TestApp, client: &TestClient) -> String {
+    let (_, challenge) = pkce_pair();
+    let page = app.authorize(&base(client, &challenge)).await;
+    let res = app.submit_login(page, USER, PASSWORD).await;
+    app.follow(&res).await.text().await.unwrap()
 }
 
 /// POSTs `form` to `path` [`CONCURRENT`] times at once; returns how many answers carry a code.
@@ -77,19 +77,7 @@ async fn concurrent_consents_answer_a_request_with_one_code() {
     let app = TestApp::spawn().await;
     app.create_ada(&[]).await;
     let client = app.web_client("openid").await;
-    let html = open(&app, &client).await;
-    let res = app
-        .post_form(
-            "/login",
-            &[
-                ("username", USER),
-                ("password", PASSWORD),
-                ("csrf_token", &hidden_value(&html, "csrf_token").unwrap()),
-                ("request", &hidden_value(&html, "request").unwrap()),
-            ],
-        )
-        .await;
-    let consent = app.follow(&res).await.text().await.unwrap();
+    let consent = consent_page(&app, &client).await;
     let form = vec![
         ("decision", "allow".to_owned()),
         ("csrf_token", hidden_value(&consent, "csrf_token").unwrap()),
@@ -167,19 +155,7 @@ async fn consent_and_its_code_commit_together() {
     let app = TestApp::spawn().await;
     let user = app.create_ada(&[]).await;
     let client = app.web_client("openid").await;
-    let html = open(&app, &client).await;
-    let res = app
-        .post_form(
-            "/login",
-            &[
-                ("username", USER),
-                ("password", PASSWORD),
-                ("csrf_token", &hidden_value(&html, "csrf_token").unwrap()),
-                ("request", &hidden_value(&html, "request").unwrap()),
-            ],
-        )
-        .await;
-    let consent = app.follow(&res).await.text().await.unwrap();
+    let consent = consent_page(&app, &client).await;
     refuse_codes(&app).await;
     let res = app
         .post_form(

@@ -5,6 +5,7 @@
 
 use sigil::web::throttle::ACCOUNT_FREE_FAILURES;
 
+use crate::authorize_errors::base;
 use crate::helpers::oauth::{PASSWORD, USER};
 use crate::helpers::process::{free_port, start_binary};
 use crate::helpers::{
@@ -38,16 +39,7 @@ async fn checks(http: &reqwest::Client, base: &str) -> u64 {
 async fn burst(app: &TestApp, bases: &[String]) -> Vec<u16> {
     let client = app.web_client("openid").await;
     let (_, challenge) = pkce_pair();
-    let page = app
-        .authorize(&[
-            ("client_id", client.id.as_str()),
-            ("redirect_uri", client.redirect_uri.as_str()),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-        ])
-        .await;
+    let page = app.authorize(&base(&client, &challenge)).await;
     let html = page.text().await.unwrap();
     let csrf = hidden_value(&html, "csrf_token").unwrap();
     let request = hidden_value(&html, "request").unwrap();
