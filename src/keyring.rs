@@ -1,4 +1,4 @@
-//! The signing keys in memory: loaded once, swapped when another process rotates them.
+//! The signing and encryption keys in memory: loaded once, swapped when another process rotates them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -6,8 +6,8 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 
 use crate::clock::SharedClock;
-use crate::jose::keys::generate;
-use crate::jose::{Kek, KeyError, KeySet, SigningAlg};
+use crate::jose::keys::generate_for;
+use crate::jose::{Kek, KeyError, KeyPurpose, KeySet};
 use crate::store::{Store, StoreError, keys};
 
 /// Why the keyring could not be loaded or changed.
@@ -41,17 +41,18 @@ impl std::fmt::Debug for Keyring {
     }
 }
 
-/// Creates an active key for every algorithm that has none (blocking; start-up and CLI).
+/// Creates an active key for every signing and encryption algorithm that has none — on a
+/// new database, and on one made before a kind of key existed (blocking; start-up and CLI).
 pub fn ensure_keys(store: &Store, kek: &Kek, now: i64) -> Result<Vec<String>, KeyringError> {
     let mut conn = store.conn()?;
     let existing = keys::published(&mut conn, now)?;
     let mut created = Vec::new();
-    for alg in SigningAlg::ALL {
+    for purpose in KeyPurpose::all() {
         let has_active = existing
             .iter()
-            .any(|r| r.alg == alg.as_str() && r.retired_at.is_none());
+            .any(|r| r.alg == purpose.as_str() && r.retired_at.is_none());
         if !has_active {
-            let row = generate(alg, kek, now)?;
+            let row = generate_for(purpose, kek, now)?;
             if keys::insert_if_no_active(&mut conn, &row)? {
                 created.push(row.kid);
             }
@@ -60,21 +61,21 @@ pub fn ensure_keys(store: &Store, kek: &Kek, now: i64) -> Result<Vec<String>, Ke
     Ok(created)
 }
 
-/// Retires the active key of each algorithm in `algs` and makes a new one active (blocking).
+/// Retires the active key of each kind in `algs` and makes a new one active (blocking).
 pub fn rotate(
     store: &Store,
     kek: &Kek,
-    algs: &[SigningAlg],
+    algs: &[KeyPurpose],
     now: i64,
     retention: Duration,
-) -> Result<Vec<(SigningAlg, Option<String>, String)>, KeyringError> {
+) -> Result<Vec<(KeyPurpose, Option<String>, String)>, KeyringError> {
     // Refuse to rotate under a wrong KEK: the new key would be unreadable beside the old ones.
     let mut conn = store.conn()?;
     KeySet::load(&keys::published(&mut conn, now)?, kek)?;
     let retention = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX / 2);
     let mut out = Vec::new();
     for &alg in algs {
-        let row = generate(alg, kek, now)?;
+        let row = generate_for(alg, kek, now)?;
         let old = keys::rotate(&mut conn, &row, now, retention)?;
         out.push((alg, old, row.kid));
     }

@@ -5,16 +5,16 @@ use clap::Subcommand;
 
 use crate::audit::AuditEvent;
 use crate::config::Settings;
-use crate::jose::SigningAlg;
+use crate::jose::KeyPurpose;
 use crate::keyring;
 use crate::startup::{load_kek, open_store};
 
 /// Key commands.
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Create a new signing key and make it active; the old one stays published until its tokens expire.
+    /// Create a new signing and encryption key of each algorithm and make it active; the old one stays published until its tokens expire.
     Rotate {
-        /// Only this algorithm (RS256, PS256, ES256, EdDSA); default: every algorithm.
+        /// Only this algorithm (RS256, PS256, ES256, EdDSA, RSA-OAEP-256, ECDH-ES+A256KW); default: every algorithm.
         #[arg(long)]
         alg: Option<String>,
     },
@@ -25,12 +25,12 @@ pub async fn run(cmd: KeysCommand, settings: Settings) -> anyhow::Result<()> {
     match cmd {
         KeysCommand::Rotate { alg } => {
             let algs = match alg.as_deref() {
-                None => SigningAlg::ALL.to_vec(),
-                Some(name) => match SigningAlg::parse(name) {
+                None => KeyPurpose::all(),
+                Some(name) => match KeyPurpose::parse(name) {
                     Some(a) => vec![a],
                     None => bail!(
                         "unknown algorithm '{name}' (use one of {})",
-                        SigningAlg::NAMES.join(", ")
+                        KeyPurpose::names().join(", ")
                     ),
                 },
             };

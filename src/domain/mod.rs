@@ -2,6 +2,7 @@
 
 pub mod alg;
 pub mod client_metadata;
+pub mod enc_alg;
 pub mod grant;
 pub mod metadata_error;
 pub mod pkce;

@@ -1,4 +1,4 @@
-//! Signing keys: generation, KEK wrapping, the in-memory key set and its JWKS.
+//! Signing and encryption keys: generation, KEK wrapping, the in-memory key set and its JWKS.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,7 +9,10 @@ use josekit::jws::{ES256, EdDSA, JwsSigner, JwsVerifier, PS256, RS256};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::decrypt::DecryptionKey;
+use super::enc_keys::{self, KeyPurpose};
 use super::{JoseError, Kek, SigningAlg};
+use crate::domain::enc_alg::KeyAlg;
 
 /// Why the key set could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -50,23 +53,26 @@ pub struct VerifyingKey {
     pub(super) verifier: Box<dyn JwsVerifier>,
 }
 
-/// Every published key, the active signer per algorithm, and the serialized JWKS.
+/// Every published key, the active signer per algorithm, every published decrypter, and the
+/// serialized JWKS.
 #[derive(Debug)]
 pub struct KeySet {
     active: HashMap<SigningAlg, Arc<SigningKey>>,
     verifiers: HashMap<String, VerifyingKey>,
+    decrypters: HashMap<String, DecryptionKey>,
+    active_decrypters: HashMap<KeyAlg, String>,
     jwks: Arc<[u8]>,
     etag: String,
     fingerprint: Vec<String>,
 }
 
-/// A signing key as it is kept at rest: the public JWK, the private one wrapped under the
+/// A key as it is kept at rest: the public JWK, the private one wrapped under the
 /// KEK, and its lifecycle timestamps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredKey {
     /// Key id, published as `kid`.
     pub kid: String,
-    /// JWS algorithm the key is for.
+    /// JWS or JWE algorithm the key is for.
     pub alg: String,
     /// Public JWK as JSON.
     pub public_jwk: String,
@@ -80,7 +86,15 @@ pub struct StoredKey {
     pub expires_at: Option<i64>,
 }
 
-/// Generates a key for `alg` and wraps its private half under `kek`.
+/// Generates a key for `purpose` and wraps its private half under `kek`.
+pub fn generate_for(purpose: KeyPurpose, kek: &Kek, now: i64) -> Result<StoredKey, JoseError> {
+    match purpose {
+        KeyPurpose::Sign(alg) => generate(alg, kek, now),
+        KeyPurpose::Encrypt(alg) => enc_keys::generate(alg, kek, now),
+    }
+}
+
+/// Generates a signing key for `alg` and wraps its private half under `kek`.
 pub fn generate(alg: SigningAlg, kek: &Kek, now: i64) -> Result<StoredKey, JoseError> {
     let (mut private, mut public) = match alg {
         SigningAlg::RS256 => {
@@ -117,8 +131,8 @@ pub fn generate(alg: SigningAlg, kek: &Kek, now: i64) -> Result<StoredKey, JoseE
     })
 }
 
-fn parse_alg(row: &StoredKey) -> Result<SigningAlg, KeyError> {
-    SigningAlg::parse(&row.alg).ok_or_else(|| KeyError::Corrupt {
+fn parse_alg(row: &StoredKey) -> Result<KeyPurpose, KeyError> {
+    KeyPurpose::parse(&row.alg).ok_or_else(|| KeyError::Corrupt {
         kid: row.kid.clone(),
         reason: format!("unknown algorithm {}", row.alg),
     })
@@ -164,18 +178,13 @@ impl KeySet {
     fn build(rows: &[StoredKey], kek: Option<&Kek>) -> Result<Self, KeyError> {
         let mut active = HashMap::new();
         let mut verifiers = HashMap::new();
+        let mut decrypters = HashMap::new();
+        let mut active_decrypters = HashMap::new();
         let mut published = Vec::with_capacity(rows.len());
         let mut fingerprint = Vec::with_capacity(rows.len());
         for row in rows {
-            let alg = parse_alg(row)?;
+            let purpose = parse_alg(row)?;
             let public = parse_jwk(&row.kid, row.public_jwk.as_bytes())?;
-            verifiers.insert(
-                row.kid.clone(),
-                VerifyingKey {
-                    alg,
-                    verifier: verifier(alg, &public)?,
-                },
-            );
             let public_json: Value =
                 serde_json::from_str(&row.public_jwk).map_err(|e| KeyError::Corrupt {
                     kid: row.kid.clone(),
@@ -183,19 +192,51 @@ impl KeySet {
                 })?;
             published.push(public_json);
             fingerprint.push(format!("{}:{}", row.kid, row.retired_at.is_some()));
-            if let (Some(kek), None) = (kek, row.retired_at) {
-                let private = kek
-                    .unwrap(&row.private_jwe)
-                    .map_err(|_| KeyError::WrongKek)?;
-                let jwk = parse_jwk(&row.kid, &private)?;
-                active.insert(
-                    alg,
-                    Arc::new(SigningKey {
-                        kid: row.kid.clone(),
-                        alg,
-                        signer: signer(alg, &jwk)?,
-                    }),
-                );
+            let needs_private = match purpose {
+                KeyPurpose::Sign(_) => row.retired_at.is_none(),
+                KeyPurpose::Encrypt(_) => true,
+            };
+            let private = match kek.filter(|_| needs_private) {
+                Some(kek) => {
+                    let bytes = kek
+                        .unwrap(&row.private_jwe)
+                        .map_err(|_| KeyError::WrongKek)?;
+                    Some(parse_jwk(&row.kid, &bytes)?)
+                }
+                None => None,
+            };
+            match purpose {
+                KeyPurpose::Sign(alg) => {
+                    verifiers.insert(
+                        row.kid.clone(),
+                        VerifyingKey {
+                            alg,
+                            verifier: verifier(alg, &public)?,
+                        },
+                    );
+                    if let (Some(jwk), None) = (&private, row.retired_at) {
+                        active.insert(
+                            alg,
+                            Arc::new(SigningKey {
+                                kid: row.kid.clone(),
+                                alg,
+                                signer: signer(alg, jwk)?,
+                            }),
+                        );
+                    }
+                }
+                KeyPurpose::Encrypt(alg) => {
+                    // Retired keys still decrypt: clients may hold the JWKS they fetched.
+                    if let Some(jwk) = &private {
+                        decrypters.insert(
+                            row.kid.clone(),
+                            enc_keys::decryption_key(&row.kid, alg, jwk)?,
+                        );
+                        if row.retired_at.is_none() {
+                            active_decrypters.insert(alg, row.kid.clone());
+                        }
+                    }
+                }
             }
         }
         fingerprint.sort();
@@ -205,6 +246,8 @@ impl KeySet {
         Ok(Self {
             active,
             verifiers,
+            decrypters,
+            active_decrypters,
             jwks: jwks.into(),
             etag,
             fingerprint,
@@ -226,6 +269,18 @@ impl KeySet {
         self.verifiers.values().filter(move |k| k.alg == alg)
     }
 
+    /// The published encryption key with this `kid`, retired ones included (needs the KEK).
+    pub fn decryption_key(&self, kid: &str) -> Option<&DecryptionKey> {
+        self.decrypters.get(kid)
+    }
+
+    /// The active encryption key for `alg` (needs the KEK).
+    pub fn active_decryption_key(&self, alg: KeyAlg) -> Option<&DecryptionKey> {
+        self.active_decrypters
+            .get(&alg)
+            .and_then(|kid| self.decrypters.get(kid))
+    }
+
     /// The JWKS document, serialized once.
     pub fn jwks(&self) -> Arc<[u8]> {
         self.jwks.clone()
@@ -243,40 +298,4 @@ impl KeySet {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_algorithm_generates_loads_and_publishes_no_private_member() {
-        let kek = Kek::new([9u8; 32]);
-        let rows: Vec<StoredKey> = SigningAlg::ALL
-            .iter()
-            .map(|&alg| generate(alg, &kek, 0).unwrap())
-            .collect();
-        let set = KeySet::load(&rows, &kek).unwrap();
-        let jwks: Value = serde_json::from_slice(&set.jwks()).unwrap();
-        let keys = jwks["keys"].as_array().unwrap();
-        assert_eq!(keys.len(), 4);
-        for key in keys {
-            for member in ["kid", "use", "alg"] {
-                assert!(key.get(member).is_some(), "{member} missing in {key}");
-            }
-            for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
-                assert!(key.get(private).is_none(), "{private} published");
-            }
-        }
-        for alg in SigningAlg::ALL {
-            assert_eq!(set.signing_key(alg).unwrap().alg, alg);
-        }
-    }
-
-    #[test]
-    fn stored_private_key_is_not_a_key_without_the_kek() {
-        let kek = Kek::new([3u8; 32]);
-        let row = generate(SigningAlg::ES256, &kek, 0).unwrap();
-        assert!(Jwk::from_bytes(row.private_jwe.as_bytes()).is_err());
-        assert!(!row.private_jwe.contains("\"d\""));
-        let err = KeySet::load(&[row], &Kek::new([4u8; 32])).unwrap_err();
-        assert!(matches!(err, KeyError::WrongKek));
-    }
-}
+mod tests;

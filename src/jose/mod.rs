@@ -1,5 +1,9 @@
 //! All JOSE work (JWS, JWE, JWK) — the only module that names josekit.
 
+pub mod content;
+pub mod decrypt;
+pub mod enc_keys;
+pub mod encrypt;
 pub mod kek;
 pub mod keys;
 pub mod policy;
@@ -7,6 +11,7 @@ pub mod purpose;
 pub mod sign;
 pub mod verify;
 
+pub use enc_keys::KeyPurpose;
 pub use kek::Kek;
 pub use keys::{KeyError, KeySet, SigningKey};
 pub use policy::SigningAlg;

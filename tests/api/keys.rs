@@ -1,4 +1,5 @@
-//! Signing keys: published without private parts, encrypted at rest, rotated without a restart.
+//! Signing and encryption keys: published without private parts, encrypted at rest, rotated
+//! without a restart.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sigil::clock::{Clock, SystemClock};
+use sigil::domain::enc_alg::KeyAlg;
 use sigil::jose::SigningAlg;
 use sigil::jose::sign::sign;
 use sigil::store::keys;
@@ -41,11 +43,23 @@ async fn jwks_has_one_key_per_algorithm_with_kid_use_alg_and_no_private_member()
     let app = TestApp::spawn().await;
     let doc = jwks(&app).await;
     let keys = doc["keys"].as_array().unwrap();
-    let algs: BTreeSet<&str> = keys.iter().map(|k| k["alg"].as_str().unwrap()).collect();
-    assert_eq!(algs, BTreeSet::from(["RS256", "PS256", "ES256", "EdDSA"]));
+    let algs = |usage: &str| -> BTreeSet<&str> {
+        keys.iter()
+            .filter(|k| k["use"] == usage)
+            .map(|k| k["alg"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        algs("sig"),
+        BTreeSet::from(["RS256", "PS256", "ES256", "EdDSA"])
+    );
+    assert_eq!(
+        algs("enc"),
+        BTreeSet::from(["RSA-OAEP-256", "ECDH-ES+A256KW"])
+    );
+    assert_eq!(keys.len(), 6);
     for key in keys {
         assert!(key["kid"].is_string());
-        assert_eq!(key["use"], "sig");
         for private in ["d", "p", "q", "dp", "dq", "qi", "k", "oth"] {
             assert!(key.get(private).is_none(), "{private} published in {key}");
         }
@@ -63,7 +77,7 @@ async fn jwks_has_one_key_per_algorithm_with_kid_use_alg_and_no_private_member()
 async fn private_keys_at_rest_are_unusable_without_the_kek() {
     let app = TestApp::spawn().await;
     let rows = app.state.store.run(keys::all).await.unwrap();
-    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.len(), 6);
     for row in rows {
         assert!(josekit::jwk::Jwk::from_bytes(row.private_jwe.as_bytes()).is_err());
         assert!(serde_json::from_str::<Value>(&row.private_jwe).is_err());
@@ -109,6 +123,14 @@ async fn rotation_signs_with_the_new_key_and_keeps_the_old_one_published() {
     let app = TestApp::spawn().await;
     let before = kids(&jwks(&app).await);
     let (old_token, old_kid) = sign_with(&app, SigningAlg::RS256);
+    let old_enc = app
+        .state
+        .keys
+        .current()
+        .active_decryption_key(KeyAlg::RsaOaep256)
+        .unwrap()
+        .kid
+        .clone();
 
     let out = app.run_cli(&["keys", "rotate"], "");
     assert!(out.status.success(), "{out:?}");
@@ -117,12 +139,19 @@ async fn rotation_signs_with_the_new_key_and_keeps_the_old_one_published() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.len(), 6);
     assert!(app.state.keys.reload_if_changed().await.unwrap());
 
     let doc = jwks(&app).await;
     let after = kids(&doc);
-    assert_eq!(after.len(), 8);
+    assert_eq!(after.len(), 12);
+    let keys = app.state.keys.current();
+    let new_enc = keys.active_decryption_key(KeyAlg::RsaOaep256).unwrap();
+    assert_ne!(new_enc.kid, old_enc, "the encryption key rotates too");
+    assert!(
+        keys.decryption_key(&old_enc).is_some(),
+        "a retired encryption key still decrypts while published"
+    );
     assert!(before.is_subset(&after));
     let (new_token, new_kid) = sign_with(&app, SigningAlg::RS256);
     assert_ne!(new_kid, old_kid);
@@ -146,11 +175,11 @@ async fn a_running_server_picks_up_rotation_by_another_process() {
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         after = kids(&jwks(&app).await);
-        if after.len() == 5 {
+        if after.len() == 7 {
             break;
         }
     }
-    assert_eq!(after.len(), 5, "the new EdDSA key is published");
+    assert_eq!(after.len(), 7, "the new EdDSA key is published");
 }
 
 #[tokio::test]
@@ -167,13 +196,13 @@ async fn retired_keys_leave_the_jwks_once_their_tokens_have_expired() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     app.state.keys.reload_if_changed().await.unwrap();
-    assert_eq!(kids(&jwks(&app).await).len(), 5);
+    assert_eq!(kids(&jwks(&app).await).len(), 7);
     clock.advance(3599);
     app.state.keys.reload_if_changed().await.unwrap();
-    assert_eq!(kids(&jwks(&app).await).len(), 5, "still inside retention");
+    assert_eq!(kids(&jwks(&app).await).len(), 7, "still inside retention");
     clock.advance(120);
     assert!(app.state.keys.reload_if_changed().await.unwrap());
-    assert_eq!(kids(&jwks(&app).await).len(), 4, "retired key gone");
+    assert_eq!(kids(&jwks(&app).await).len(), 6, "retired key gone");
 }
 
 #[tokio::test]
@@ -200,4 +229,50 @@ async fn token_decode_refuses_tampered_foreign_and_malformed_tokens() {
     assert_eq!(shown["header"]["alg"], "ES256");
     assert_eq!(shown["claims"]["sub"], "s");
     assert_eq!(shown["verified"], false);
+}
+
+#[tokio::test]
+async fn token_decode_decrypts_a_token_encrypted_to_either_published_encryption_key() {
+    use josekit::jwe::{ECDH_ES_A256KW, JweContext, JweHeader, RSA_OAEP_256};
+    let app = TestApp::spawn().await;
+    let (signed, _) = sign_with(&app, SigningAlg::ES256);
+    let doc = jwks(&app).await;
+    for alg in ["RSA-OAEP-256", "ECDH-ES+A256KW"] {
+        let key = doc["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["alg"] == alg && k["use"] == "enc")
+            .unwrap();
+        let jwk = josekit::jwk::Jwk::from_map(key.as_object().unwrap().clone()).unwrap();
+        let mut header = JweHeader::new();
+        header.set_content_encryption("A256GCM");
+        header.set_content_type("JWT");
+        let encrypted = match alg {
+            "RSA-OAEP-256" => {
+                let e = RSA_OAEP_256.encrypter_from_jwk(&jwk).unwrap();
+                JweContext::new().serialize_compact(signed.as_bytes(), &header, &e)
+            }
+            _ => {
+                let e = ECDH_ES_A256KW.encrypter_from_jwk(&jwk).unwrap();
+                JweContext::new().serialize_compact(signed.as_bytes(), &header, &e)
+            }
+        }
+        .unwrap();
+        let out = app.run_cli(&["token", "decode", "--verify", &encrypted], "");
+        assert!(out.status.success(), "{alg}: {out:?}");
+        let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(shown["encryption_header"]["alg"], alg);
+        assert_eq!(shown["encryption_header"]["kid"], key["kid"]);
+        assert_eq!(shown["header"]["alg"], "ES256");
+        assert_eq!(shown["claims"]["sub"], "s");
+        assert_eq!(shown["verified"], true);
+        let mut tampered: Vec<&str> = encrypted.split('.').collect();
+        let flipped = tampered[3].replacen('A', "B", 1).replacen('a', "b", 1);
+        tampered[3] = &flipped;
+        let out = app.run_cli(&["token", "decode", &tampered.join(".")], "");
+        assert!(!out.status.success(), "a tampered JWE decrypted");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("cannot decrypt"), "{stderr}");
+    }
 }

@@ -114,7 +114,7 @@ async fn serve_with_no_configuration_keeps_its_keys_across_restarts_and_stops_on
     .unwrap();
     assert_eq!(discovery["issuer"], format!("http://127.0.0.1:{port}"));
     let kids = jwks_kids(port).await;
-    assert_eq!(kids.len(), 4);
+    assert_eq!(kids.len(), 6);
     assert!(
         terminate(&mut first).success(),
         "exit after SIGTERM is clean"
