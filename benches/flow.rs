@@ -57,11 +57,12 @@ async fn start(rt_state: &mut Option<actix_web::web::Data<AppState>>) -> Fixture
         token_generation: 0,
     };
     let meta = r#"{"redirect_uris": ["http://127.0.0.1:9/cb"], "sigil_first_party": true, "scope": "openid email"}"#;
+    let kek = state.keys.kek().clone();
     let (client, secret) = state
         .store
         .run(move |c| {
             sigil::store::users::create(c, &user, &[])?;
-            sigil::registry::register(c, meta, now, "bench")
+            sigil::registry::register(c, meta, now, "bench", &kek)
                 .map_err(|e| sigil::store::StoreError::Corrupt(e.to_string()))
         })
         .await

@@ -95,6 +95,11 @@ impl Keyring {
         })
     }
 
+    /// The key-encryption key the private keys (and sealed client secrets) are wrapped under.
+    pub fn kek(&self) -> &Kek {
+        &self.kek
+    }
+
     /// The current key set.
     pub fn current(&self) -> Arc<KeySet> {
         self.current.load_full()

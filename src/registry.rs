@@ -4,18 +4,25 @@ use serde_json::{Map, Value, json};
 
 use crate::audit::AuditEvent;
 use crate::domain::client_metadata::{ClientMetadata, MetadataPolicy, TokenEndpointAuthMethod};
+use crate::domain::enc_alg::{ContentAlg, KeyAlg};
 use crate::domain::metadata_error::MetadataError;
-use crate::jose::SigningAlg;
+use crate::jose::client_keys::ClientKeys;
+use crate::jose::{Kek, SigningAlg};
 use crate::secrets;
 use crate::store::clients::{self, ClientRow};
 use crate::store::{DbConnection, StoreError, transaction};
+
+pub mod keys;
+
+pub use keys::check_remote_keys;
 
 /// What this build supports in client metadata.
 pub fn metadata_policy() -> MetadataPolicy<'static> {
     MetadataPolicy {
         signing_algs: &SigningAlg::NAMES,
-        encryption_algs: &[],
-        encryption_encs: &[],
+        encryption_algs: &KeyAlg::NAMES,
+        encryption_encs: &ContentAlg::NAMES,
+        request_encryption_algs: &KeyAlg::OWN_NAMES,
     }
 }
 
@@ -37,6 +44,8 @@ pub struct Client {
     pub client_id: String,
     /// SHA-256 of the secret, if it has one.
     pub secret_hash: Option<String>,
+    /// The secret under the KEK, kept only for encryption with a key derived from it.
+    pub secret_sealed: Option<String>,
     /// Validated metadata.
     pub metadata: ClientMetadata,
     /// When it was registered, UTC Unix seconds.
@@ -73,29 +82,47 @@ impl Client {
         Ok(Self {
             client_id: row.client_id,
             secret_hash: row.secret_hash,
+            secret_sealed: row.secret_sealed,
             metadata,
             issued_at: row.created_at,
         })
     }
 }
 
-/// Validates `json`, stores the client and returns it with its one-time secret.
+/// Validates `json`, stores the client and returns it with its one-time secret. A `jwks` by
+/// value must hold a key for every algorithm registered; a `jwks_uri` is checked by
+/// [`check_remote_keys`] before. `kek` wraps the secret of a client whose encryption key
+/// derives from it.
 pub fn register(
     conn: &mut DbConnection,
     json: &str,
     now: i64,
     actor: &str,
+    kek: &Kek,
 ) -> Result<(Client, Option<String>), RegisterError> {
     let metadata = ClientMetadata::parse(json, &metadata_policy())?;
+    if let Some(jwks) = &metadata.jwks {
+        let keys = ClientKeys::parse(jwks)
+            .map_err(|e| MetadataError::invalid_client_metadata(e.to_string()))?;
+        keys::check_coverage(&metadata, &keys)?;
+    }
     let secret = match metadata.token_endpoint_auth_method {
         TokenEndpointAuthMethod::ClientSecretBasic | TokenEndpointAuthMethod::ClientSecretPost => {
             Some(secrets::random_token(32))
         }
         TokenEndpointAuthMethod::PrivateKeyJwt | TokenEndpointAuthMethod::None => None,
     };
+    let secret_sealed = match (&secret, keys::derives_from_secret(&metadata)) {
+        (Some(secret), true) => Some(
+            kek.wrap(secret.as_bytes())
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        ),
+        _ => None,
+    };
     let client = Client {
         client_id: secrets::random_token(16),
         secret_hash: secret.as_deref().map(secrets::digest),
+        secret_sealed,
         metadata,
         issued_at: now,
     };
@@ -107,6 +134,7 @@ pub fn register(
         metadata: stored,
         created_at: now,
         updated_at: now,
+        secret_sealed: client.secret_sealed.clone(),
     };
     transaction(conn, |conn| {
         clients::create(conn, &row)?;

@@ -172,6 +172,7 @@ impl Application {
             dummy_hash: prepared.dummy_hash,
             refresh_tokens: prepared.refresh_tokens,
             backchannel: Notifier::new(Retry::default())?,
+            key_sources: crate::outbound::jwks::KeySources::new()?,
             passwords: crate::password::Checker::per_cpu(move || counted.password_checked()),
             clients: Default::default(),
             resources: Default::default(),

@@ -36,6 +36,8 @@ pub struct AppState {
     pub passwords: crate::password::Checker,
     /// Delivers back-channel logout tokens (one shared HTTP client).
     pub backchannel: crate::outbound::Notifier,
+    /// Client and resource public keys, fetched and parsed once.
+    pub key_sources: crate::outbound::jwks::KeySources,
 }
 
 impl AppState {

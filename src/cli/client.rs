@@ -7,7 +7,10 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 
 use crate::config::Settings;
+use crate::domain::client_metadata::ClientMetadata;
+use crate::outbound::jwks::KeySources;
 use crate::registry::{self, RegisterError};
+use crate::startup::load_kek;
 use crate::store::StoreError;
 
 /// Client commands.
@@ -34,14 +37,24 @@ pub async fn run(cmd: ClientCommand, settings: Settings) -> anyhow::Result<()> {
     match cmd {
         ClientCommand::Create { metadata_file } => {
             let json = read_metadata(&metadata_file)?;
+            let checked = match ClientMetadata::parse(&json, &registry::metadata_policy()) {
+                Ok(metadata) => registry::check_remote_keys(&metadata, &KeySources::new()?).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = checked {
+                bail!("{}: {}", e.code.as_str(), e.description);
+            }
+            let kek = load_kek(&settings)?;
             let store = super::store(settings).await?;
             let now = super::now();
             let result = store
-                .run(move |c| match registry::register(c, &json, now, "cli") {
-                    Ok(v) => Ok(Ok(v)),
-                    Err(RegisterError::Metadata(e)) => Ok(Err(e)),
-                    Err(RegisterError::Store(e)) => Err(e),
-                })
+                .run(
+                    move |c| match registry::register(c, &json, now, "cli", &kek) {
+                        Ok(v) => Ok(Ok(v)),
+                        Err(RegisterError::Metadata(e)) => Ok(Err(e)),
+                        Err(RegisterError::Store(e)) => Err(e),
+                    },
+                )
                 .await?;
             match result {
                 Ok((client, secret)) => {

@@ -27,6 +27,9 @@ pub struct MetadataPolicy<'a> {
     pub encryption_algs: &'a [&'a str],
     /// JWE content-encryption algorithms accepted for `*_encrypted_response_enc`.
     pub encryption_encs: &'a [&'a str],
+    /// JWE key-management algorithms a request object may be encrypted with (to the
+    /// server's own keys); empty means encrypted request objects are not supported.
+    pub request_encryption_algs: &'a [&'a str],
 }
 
 /// Validated client metadata; serializes to the RFC 7591 / OIDC registration JSON names.
@@ -87,6 +90,23 @@ pub struct ClientMetadata {
     /// JWE content-encryption algorithm for userinfo responses; set whenever the `_alg` is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userinfo_encrypted_response_enc: Option<String>,
+    /// JWE key-management algorithm for introspection answers (RFC 9701); `None` means not
+    /// encrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introspection_encrypted_response_alg: Option<String>,
+    /// JWE content-encryption algorithm for introspection answers; set whenever the `_alg` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introspection_encrypted_response_enc: Option<String>,
+    /// JWS algorithm the client's request objects must be signed with (`none` allowed, and
+    /// then trusted no more than query parameters); `None` means any supported signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg: Option<String>,
+    /// JWE key-management algorithm the client's encrypted request objects must use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_alg: Option<String>,
+    /// JWE content-encryption algorithm of the client's encrypted request objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_encryption_enc: Option<String>,
     /// JWS algorithm of the client's `private_key_jwt` assertions; `None` means any supported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth_signing_alg: Option<String>,

@@ -63,8 +63,11 @@ impl KeyAlg {
     /// The algorithms of sigil's own encryption keys, which clients encrypt to.
     pub const OWN: [KeyAlg; 2] = [Self::RsaOaep256, Self::EcdhEsA256kw];
 
+    /// The JOSE names of [`OWN`](Self::OWN).
+    pub const OWN_NAMES: [&'static str; 2] = [Self::OWN[0].as_str(), Self::OWN[1].as_str()];
+
     /// The JOSE name.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::RsaOaep => "RSA-OAEP",
             Self::RsaOaep256 => "RSA-OAEP-256",

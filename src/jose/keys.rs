@@ -299,3 +299,13 @@ impl KeySet {
 
 #[cfg(test)]
 mod tests;
+
+/// A signing key from a private JWK, for tests that play a client.
+#[cfg(test)]
+pub(crate) fn signer_for_tests(alg: SigningAlg, jwk: &Jwk) -> SigningKey {
+    SigningKey {
+        kid: jwk.key_id().unwrap_or_default().to_owned(),
+        alg,
+        signer: signer(alg, jwk).unwrap(),
+    }
+}

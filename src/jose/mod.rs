@@ -1,5 +1,6 @@
 //! All JOSE work (JWS, JWE, JWK) — the only module that names josekit.
 
+pub mod client_keys;
 pub mod content;
 pub mod decrypt;
 pub mod enc_keys;

@@ -97,55 +97,6 @@ pub fn verify(token: &str, keys: &KeySet, policy: &Policy) -> Result<Decoded, Ve
     Ok(decoded)
 }
 
-/// Verifies `token` against a client's JWK set (RFC 7517 JSON), for `private_key_jwt`.
-/// Keys are matched by `kid` (or, without one, by algorithm); embedded header keys are ignored.
-pub fn verify_with_jwk_set(
-    token: &str,
-    jwks: &Value,
-    policy: &Policy,
-) -> Result<Decoded, VerifyError> {
-    let decoded = decode_unverified(token)?;
-    let alg_name = decoded
-        .header
-        .get("alg")
-        .and_then(Value::as_str)
-        .ok_or_else(|| VerifyError::Algorithm("missing".into()))?;
-    let alg = SigningAlg::parse(alg_name)
-        .filter(|a| policy.algs.contains(a))
-        .ok_or_else(|| VerifyError::Algorithm(alg_name.to_owned()))?;
-    let kid = decoded.header.get("kid").and_then(Value::as_str);
-    let keys = jwks
-        .get("keys")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let candidates = keys.iter().filter(|k| {
-        let kid_ok = kid.is_none_or(|kid| k.get("kid").and_then(Value::as_str) == Some(kid));
-        let alg_ok = k
-            .get("alg")
-            .and_then(Value::as_str)
-            .is_none_or(|a| a == alg.as_str());
-        let use_ok = k
-            .get("use")
-            .and_then(Value::as_str)
-            .is_none_or(|u| u == "sig");
-        kid_ok && alg_ok && use_ok
-    });
-    for key in candidates {
-        let Ok(jwk) = josekit::jwk::Jwk::from_map(key.as_object().cloned().unwrap_or_default())
-        else {
-            continue;
-        };
-        let Ok(verifier) = super::keys::verifier(alg, &jwk) else {
-            continue;
-        };
-        if josekit::jws::deserialize_compact(token, verifier.as_ref()).is_ok() {
-            return Ok(decoded);
-        }
-    }
-    Err(VerifyError::Signature)
-}
-
 /// What registered claims must hold.
 #[derive(Debug, Clone)]
 pub struct Expect<'a> {

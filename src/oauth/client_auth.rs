@@ -11,9 +11,10 @@ use crate::domain::client_metadata::TokenEndpointAuthMethod;
 use crate::error::{ErrorCode, OAuthError};
 use crate::jose::SigningAlg;
 use crate::jose::policy::Policy;
-use crate::jose::verify::{Expect, check_claims, verify_with_jwk_set};
+use crate::jose::verify::{Expect, VerifyError, check_claims};
 use crate::oauth::discovery::endpoint;
 use crate::oauth::params::{self, RawParams};
+use crate::outbound::jwks::KeySource;
 use crate::registry::Client;
 use crate::secrets;
 use crate::state::AppState;
@@ -184,7 +185,8 @@ fn assertion_issuer(jwt: &str, form_id: Option<&str>) -> Result<String, OAuthErr
 }
 
 async fn check_assertion(state: &AppState, client: &Client, jwt: &str) -> Result<bool, OAuthError> {
-    let Some(jwks) = &client.metadata.jwks else {
+    let meta = &client.metadata;
+    let Some(source) = KeySource::of(meta.jwks.as_ref(), meta.jwks_uri.as_deref()) else {
         return Ok(false);
     };
     // A registered `token_endpoint_auth_signing_alg` is the one algorithm accepted.
@@ -198,7 +200,19 @@ async fn check_assertion(state: &AppState, client: &Client, jwt: &str) -> Result
         Some(Some(alg)) => Policy { algs: vec![alg] },
         Some(None) => return Ok(false),
     };
-    let Ok(decoded) = verify_with_jwk_set(jwt, jwks, &policy) else {
+    let Ok(keys) = state.key_sources.keys(source).await else {
+        return Ok(false);
+    };
+    let decoded = match keys.verify(jwt, &policy) {
+        Err(VerifyError::UnknownKey(kid)) => {
+            let Ok(keys) = state.key_sources.keys_with_kid(source, &kid).await else {
+                return Ok(false);
+            };
+            keys.verify(jwt, &policy)
+        }
+        other => other,
+    };
+    let Ok(decoded) = decoded else {
         return Ok(false);
     };
     let now = state.clock.now();

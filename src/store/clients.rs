@@ -1,4 +1,6 @@
-//! Registered clients: metadata as JSON, secret as a SHA-256 hash.
+//! Registered clients: metadata as JSON, secret as a SHA-256 hash — and, only for a client
+//! whose responses are encrypted with a key derived from its secret, the secret wrapped
+//! under the KEK.
 
 use diesel::prelude::*;
 
@@ -19,6 +21,9 @@ pub struct ClientRow {
     pub created_at: i64,
     /// Last changed, UTC Unix seconds.
     pub updated_at: i64,
+    /// The secret as a compact JWE under the KEK, kept only when a registered encryption
+    /// algorithm derives its key from it (A128KW, A256KW, dir).
+    pub secret_sealed: Option<String>,
 }
 
 /// Inserts a client.

@@ -42,6 +42,7 @@ diesel::table! {
         metadata -> Text,
         created_at -> BigInt,
         updated_at -> BigInt,
+        secret_sealed -> Nullable<Text>,
     }
 }
 

@@ -164,11 +164,12 @@ impl TestApp {
     /// Registers a client from metadata JSON.
     pub async fn create_client(&self, metadata: serde_json::Value) -> TestClient {
         let json = metadata.to_string();
+        let kek = self.state.keys.kek().clone();
         let (client, secret) = self
             .state
             .store
             .run(move |c| {
-                sigil::registry::register(c, &json, 0, "test").map_err(|e| match e {
+                sigil::registry::register(c, &json, 0, "test", &kek).map_err(|e| match e {
                     sigil::registry::RegisterError::Store(s) => s,
                     other => sigil::store::StoreError::Corrupt(other.to_string()),
                 })

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::fields::{Fields, invalid, kind};
 use super::{DEFAULT_ENCRYPTED_RESPONSE_ENC, MetadataPolicy};
+use crate::domain::enc_alg::KeyAlg;
 use crate::domain::metadata_error::{MetadataError, quoted};
 use crate::domain::redirect_uri::{is_loopback, parse_absolute};
 
@@ -28,22 +29,97 @@ pub(super) fn signing_alg(
     Ok(Some(alg))
 }
 
+/// Which kinds of key a client has for responses encrypted to it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct KeysAt {
+    /// `jwks` or `jwks_uri`.
+    pub public: bool,
+    /// A client secret, for `A128KW`, `A256KW` and `dir`.
+    pub secret: bool,
+}
+
 /// The `{prefix}_encrypted_response_alg` / `_enc` pair, with `enc` defaulted.
 pub(super) fn encryption(
     f: &mut Fields,
     prefix: &str,
     policy: &MetadataPolicy<'_>,
-    has_keys: bool,
+    keys: KeysAt,
 ) -> Result<(Option<String>, Option<String>), MetadataError> {
     let alg_name = format!("{prefix}_encrypted_response_alg");
     let enc_name = format!("{prefix}_encrypted_response_enc");
-    let alg = f.string(&alg_name)?;
-    let enc = f.string(&enc_name)?;
+    let (alg, enc) = alg_enc_pair(f, &alg_name, &enc_name, policy.encryption_algs, policy)?;
+    let Some(alg) = alg else {
+        return Ok((None, None));
+    };
+    if KeyAlg::parse(&alg).is_some_and(KeyAlg::is_symmetric) {
+        if !keys.secret {
+            return Err(invalid(format!(
+                "{alg_name} {} derives its key from the client secret, so it requires \
+                 token_endpoint_auth_method client_secret_basic or client_secret_post",
+                quoted(&alg)
+            )));
+        }
+    } else if !keys.public {
+        return Err(invalid(format!(
+            "{alg_name} requires jwks or jwks_uri (the client's encryption key)"
+        )));
+    }
+    Ok((Some(alg), enc))
+}
+
+/// `request_object_encryption_alg` / `_enc`: to the server's own keys, so no client key.
+pub(super) fn request_object_encryption(
+    f: &mut Fields,
+    policy: &MetadataPolicy<'_>,
+) -> Result<(Option<String>, Option<String>), MetadataError> {
+    alg_enc_pair(
+        f,
+        "request_object_encryption_alg",
+        "request_object_encryption_enc",
+        policy.request_encryption_algs,
+        policy,
+    )
+}
+
+/// `request_object_signing_alg`: a supported signature, which needs the client's keys, or
+/// `none`.
+pub(super) fn request_object_signing_alg(
+    f: &mut Fields,
+    policy: &MetadataPolicy<'_>,
+    has_keys: bool,
+) -> Result<Option<String>, MetadataError> {
+    let name = "request_object_signing_alg";
+    let Some(alg) = f.string(name)? else {
+        return Ok(None);
+    };
+    if alg == "none" {
+        return Ok(Some(alg));
+    }
+    one_of(name, &alg, policy.signing_algs)?;
+    if !has_keys {
+        return Err(invalid(format!(
+            "{name} {} requires jwks or jwks_uri (the key the client signs with)",
+            quoted(&alg)
+        )));
+    }
+    Ok(Some(alg))
+}
+
+/// An `_alg` / `_enc` pair: `_enc` needs `_alg` and defaults to A128CBC-HS256.
+fn alg_enc_pair(
+    f: &mut Fields,
+    alg_name: &str,
+    enc_name: &str,
+    algs: &[&str],
+    policy: &MetadataPolicy<'_>,
+) -> Result<(Option<String>, Option<String>), MetadataError> {
+    let alg = f.string(alg_name)?;
+    let enc = f.string(enc_name)?;
     if alg.is_none() && enc.is_none() {
         return Ok((None, None));
     }
-    if policy.encryption_algs.is_empty() {
-        let name = if alg.is_some() { &alg_name } else { &enc_name };
+    if algs.is_empty() {
+        let name = if alg.is_some() { alg_name } else { enc_name };
         return Err(invalid(format!(
             "{name} is not supported: this server does not encrypt responses"
         )));
@@ -51,10 +127,10 @@ pub(super) fn encryption(
     let Some(alg) = alg else {
         return Err(invalid(format!("{enc_name} requires {alg_name}")));
     };
-    one_of(&alg_name, &alg, policy.encryption_algs)?;
+    one_of(alg_name, &alg, algs)?;
     let enc = match enc {
         Some(enc) => {
-            one_of(&enc_name, &enc, policy.encryption_encs)?;
+            one_of(enc_name, &enc, policy.encryption_encs)?;
             enc
         }
         None if policy
@@ -71,11 +147,6 @@ pub(super) fn encryption(
             )));
         }
     };
-    if !has_keys {
-        return Err(invalid(format!(
-            "{alg_name} requires jwks or jwks_uri (the client's encryption key)"
-        )));
-    }
     Ok((Some(alg), Some(enc)))
 }
 

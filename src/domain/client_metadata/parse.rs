@@ -2,7 +2,10 @@
 
 use serde_json::Value;
 
-use super::checks::{check_jwks, encryption, secure_url, signing_alg, text, web_url};
+use super::checks::{
+    KeysAt, check_jwks, encryption, request_object_encryption, request_object_signing_alg,
+    secure_url, signing_alg, text, web_url,
+};
 use super::fields::{Fields, NoDuplicateMembers, dedup, invalid, kind, parse_all, parse_opt};
 use super::{
     ApplicationType, ClientMetadata, GrantType, MetadataPolicy, ResponseType,
@@ -34,6 +37,11 @@ pub(super) const KNOWN_FIELDS: &[&str] = &[
     "userinfo_signed_response_alg",
     "userinfo_encrypted_response_alg",
     "userinfo_encrypted_response_enc",
+    "introspection_encrypted_response_alg",
+    "introspection_encrypted_response_enc",
+    "request_object_signing_alg",
+    "request_object_encryption_alg",
+    "request_object_encryption_enc",
     "token_endpoint_auth_signing_alg",
     "post_logout_redirect_uris",
     "backchannel_logout_uri",
@@ -175,10 +183,22 @@ pub(super) fn from_value(
              token_endpoint_auth_method private_key_jwt",
         ));
     }
+    let keys = KeysAt {
+        public: has_keys,
+        secret: matches!(
+            auth_method,
+            TokenEndpointAuthMethod::ClientSecretBasic | TokenEndpointAuthMethod::ClientSecretPost
+        ),
+    };
     let (id_token_encrypted_response_alg, id_token_encrypted_response_enc) =
-        encryption(&mut f, "id_token", policy, has_keys)?;
+        encryption(&mut f, "id_token", policy, keys)?;
     let (userinfo_encrypted_response_alg, userinfo_encrypted_response_enc) =
-        encryption(&mut f, "userinfo", policy, has_keys)?;
+        encryption(&mut f, "userinfo", policy, keys)?;
+    let (introspection_encrypted_response_alg, introspection_encrypted_response_enc) =
+        encryption(&mut f, "introspection", policy, keys)?;
+    let request_object_signing_alg = request_object_signing_alg(&mut f, policy, has_keys)?;
+    let (request_object_encryption_alg, request_object_encryption_enc) =
+        request_object_encryption(&mut f, policy)?;
 
     let scope = match f.string("scope")? {
         Some(s) if s.is_empty() => {
@@ -253,6 +273,11 @@ pub(super) fn from_value(
         userinfo_signed_response_alg: signing_alg(&mut f, "userinfo_signed_response_alg", policy)?,
         userinfo_encrypted_response_alg,
         userinfo_encrypted_response_enc,
+        introspection_encrypted_response_alg,
+        introspection_encrypted_response_enc,
+        request_object_signing_alg,
+        request_object_encryption_alg,
+        request_object_encryption_enc,
         token_endpoint_auth_signing_alg,
         post_logout_redirect_uris,
         backchannel_logout_uri: f.url("backchannel_logout_uri", secure_url)?,

@@ -15,13 +15,15 @@ const POLICY: MetadataPolicy<'static> = MetadataPolicy {
     signing_algs: &["RS256", "ES256", "EdDSA"],
     encryption_algs: &[],
     encryption_encs: &[],
+    request_encryption_algs: &[],
 };
 
 /// A server that also encrypts.
 const ENC_POLICY: MetadataPolicy<'static> = MetadataPolicy {
     signing_algs: &["RS256", "ES256", "EdDSA"],
-    encryption_algs: &["RSA-OAEP-256", "ECDH-ES"],
+    encryption_algs: &["RSA-OAEP-256", "ECDH-ES", "A128KW", "dir"],
     encryption_encs: &["A128CBC-HS256", "A256GCM"],
+    request_encryption_algs: &["RSA-OAEP-256"],
 };
 
 const CB: &str = "https://app.example.com/cb";
@@ -229,6 +231,11 @@ fn full_registration() -> Value {
         "userinfo_signed_response_alg": "RS256",
         "userinfo_encrypted_response_alg": "ECDH-ES",
         "userinfo_encrypted_response_enc": "A128CBC-HS256",
+        "introspection_encrypted_response_alg": "ECDH-ES",
+        "introspection_encrypted_response_enc": "A256GCM",
+        "request_object_signing_alg": "ES256",
+        "request_object_encryption_alg": "RSA-OAEP-256",
+        "request_object_encryption_enc": "A256GCM",
         "token_endpoint_auth_signing_alg": "EdDSA",
         "post_logout_redirect_uris": ["https://app.example.com/bye"],
         "backchannel_logout_uri": "https://app.example.com/logout",

@@ -174,6 +174,7 @@ mod tests {
         Caller::Client(Box::new(Client {
             client_id: id.into(),
             secret_hash: None,
+            secret_sealed: None,
             metadata,
             issued_at: 0,
         }))

@@ -291,3 +291,63 @@ fn encryption_requires_client_keys() {
         &ENC_POLICY,
     );
 }
+
+#[test]
+fn secret_derived_encryption_needs_a_client_secret() {
+    for alg in ["A128KW", "dir"] {
+        let m = parse_with(
+            with(json!({ "id_token_encrypted_response_alg": alg })),
+            &ENC_POLICY,
+        );
+        assert_eq!(m.id_token_encrypted_response_alg.as_deref(), Some(alg));
+        for method in ["none", "private_key_jwt"] {
+            let d = client_error_with(
+                with(json!({
+                    "introspection_encrypted_response_alg": alg,
+                    "token_endpoint_auth_method": method,
+                    "jwks": jwks(),
+                })),
+                &ENC_POLICY,
+            );
+            assert_contains(&d, "derives its key from the client secret");
+        }
+    }
+}
+
+#[test]
+fn request_object_algorithms_are_checked() {
+    let m = parse_with(
+        with(json!({
+            "request_object_signing_alg": "none",
+            "request_object_encryption_alg": "RSA-OAEP-256",
+        })),
+        &ENC_POLICY,
+    );
+    assert_eq!(m.request_object_signing_alg.as_deref(), Some("none"));
+    assert_eq!(
+        m.request_object_encryption_enc.as_deref(),
+        Some("A128CBC-HS256")
+    );
+    let d = client_error_with(
+        with(json!({ "request_object_signing_alg": "RS256" })),
+        &ENC_POLICY,
+    );
+    assert_contains(&d, "requires jwks or jwks_uri");
+    let d = client_error_with(
+        with(json!({ "request_object_signing_alg": "HS256", "jwks": jwks() })),
+        &ENC_POLICY,
+    );
+    assert_contains(&d, "is not supported");
+    for alg in ["ECDH-ES", "RSA1_5", "A128KW"] {
+        let d = client_error_with(
+            with(json!({ "request_object_encryption_alg": alg })),
+            &ENC_POLICY,
+        );
+        assert_contains(&d, "is not supported");
+    }
+    let d = client_error_with(
+        with(json!({ "request_object_encryption_enc": "A256GCM" })),
+        &ENC_POLICY,
+    );
+    assert_contains(&d, "requires request_object_encryption_alg");
+}

@@ -9,6 +9,7 @@ fn client() -> Client {
     Client {
         client_id: "c1".into(),
         secret_hash: None,
+        secret_sealed: None,
         metadata: ClientMetadata::parse(json, &metadata_policy()).unwrap(),
         issued_at: 0,
     }

@@ -1,7 +1,10 @@
 //! Outbound HTTP: one shared client per purpose, with timeouts, no redirects followed, and
-//! bounded retries. Back-channel logout tokens are delivered here, off the request path.
+//! bounded retries. Back-channel logout tokens are delivered here, off the request path, and
+//! client and resource key sets are fetched and cached in [`jwks`].
 
 use std::time::Duration;
+
+pub mod jwks;
 
 /// How deliveries are attempted.
 #[derive(Debug, Clone)]
