@@ -6,4 +6,5 @@ pub mod id_token;
 pub mod introspection;
 pub mod logout_token;
 pub mod refresh_token;
+pub mod sealing;
 pub mod userinfo;

@@ -17,6 +17,21 @@ pub mod userinfo;
 use actix_web::http::header::{self, ETag, EntityTag, Header, HeaderValue, IfNoneMatch};
 use actix_web::{HttpRequest, HttpResponse, web};
 
+/// The error for a response that could not be encrypted for its client: the client's key
+/// server being unreachable is temporary; anything else is sigil's failure.
+pub fn sealing_error(e: crate::issue::sealing::SealError) -> crate::error::OAuthError {
+    use crate::error::{ErrorCode, OAuthError};
+    use crate::issue::sealing::SealError;
+    match e {
+        SealError::Keys(keys) => {
+            tracing::warn!(error = %keys, "client encryption key unavailable");
+            OAuthError::new(ErrorCode::TemporarilyUnavailable, keys.to_string())
+                .with_status(actix_web::http::StatusCode::SERVICE_UNAVAILABLE)
+        }
+        other => OAuthError::internal(&other),
+    }
+}
+
 /// Registers the protocol routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::ops::{get_only, wrong_method};

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
+use crate::issue::sealing::{Response, sealing_for};
 use crate::issue::userinfo::{self, UserInfo, UserInfoInput};
 use crate::jose::SigningAlg;
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
@@ -121,7 +122,17 @@ pub async fn userinfo(
     if generation < user.token_generation {
         return Err(invalid_token());
     }
+    let sealing = sealing_for(
+        &state.key_sources,
+        state.keys.kek(),
+        &client,
+        Response::Userinfo,
+    )
+    .await
+    .map_err(crate::oauth::sealing_error)?;
     let signed = match client.metadata.userinfo_signed_response_alg.as_deref() {
+        // An encrypted answer is a nested JWT: signed first, with the default if none is set.
+        None if sealing.is_some() => Some(SigningAlg::RS256),
         None => None,
         // Registration admits only algorithms sigil signs with; anything else fails closed.
         Some(name) => Some(SigningAlg::parse(name).ok_or_else(|| {
@@ -142,6 +153,12 @@ pub async fn userinfo(
     res.insert_header((header::CACHE_CONTROL, "no-store"));
     match userinfo::answer(&keys, input).map_err(|e| OAuthError::internal(&e))? {
         UserInfo::Json(claims) => Ok(res.json(claims)),
-        UserInfo::Jwt(jwt) => Ok(res.content_type("application/jwt").body(jwt)),
+        UserInfo::Jwt(jwt) => {
+            let body = match &sealing {
+                Some(sealing) => sealing.seal(&jwt).map_err(|e| OAuthError::internal(&e))?,
+                None => jwt,
+            };
+            Ok(res.content_type("application/jwt").body(body))
+        }
     }
 }

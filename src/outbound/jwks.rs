@@ -174,14 +174,11 @@ impl KeySources {
                     forced: AtomicBool::new(false),
                 }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "jwks_uri fetch failed");
-                Entry {
-                    keys: Err(e),
-                    ttl: FAILURE_TTL,
-                    forced: AtomicBool::new(true),
-                }
-            }
+            Err(e) => Entry {
+                keys: Err(e),
+                ttl: FAILURE_TTL,
+                forced: AtomicBool::new(true),
+            },
         }
     }
 

@@ -13,6 +13,7 @@ use sigil::state::AppState;
 pub mod assertions;
 pub mod database;
 pub mod html;
+pub mod jwe;
 pub mod logout;
 pub mod oauth;
 pub mod process;

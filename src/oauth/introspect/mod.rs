@@ -3,6 +3,7 @@
 
 mod inspect;
 
+use crate::issue::sealing::{Response, sealing_for};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value};
@@ -116,7 +117,7 @@ pub async fn introspect(
     let answer = inspect::inspect(&state, &caller, token)
         .await?
         .unwrap_or_else(|| Map::from_iter([("active".to_owned(), Value::Bool(false))]));
-    respond(&req, &state, &caller, answer)
+    respond(&req, &state, &caller, answer).await
 }
 
 fn wants_jwt(req: &HttpRequest) -> bool {
@@ -130,7 +131,9 @@ fn wants_jwt(req: &HttpRequest) -> bool {
         })
 }
 
-fn respond(
+/// JSON, or (asked with `Accept`) a signed JWT — encrypted when the client registered
+/// `introspection_encrypted_response_alg` (RFC 9701 §5).
+async fn respond(
     req: &HttpRequest,
     state: &AppState,
     caller: &Caller,
@@ -150,5 +153,20 @@ fn respond(
         answer,
     )
     .map_err(|e| OAuthError::internal(&e))?;
-    Ok(res.content_type(JWT_MEDIA_TYPE).body(jwt))
+    let sealing = match caller {
+        Caller::Client(client) => sealing_for(
+            &state.key_sources,
+            state.keys.kek(),
+            client,
+            Response::Introspection,
+        )
+        .await
+        .map_err(crate::oauth::sealing_error)?,
+        Caller::Resource(_) => None,
+    };
+    let body = match sealing {
+        Some(sealing) => sealing.seal(&jwt).map_err(|e| OAuthError::internal(&e))?,
+        None => jwt,
+    };
+    Ok(res.content_type(JWT_MEDIA_TYPE).body(body))
 }

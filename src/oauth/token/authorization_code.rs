@@ -47,6 +47,9 @@ pub async fn exchange(
         ));
     }
     let requested = target::lookup(state, target).await?;
+    // The client's encryption key is had before the code is spent, so a key server that is
+    // down costs the client a retry, not its code.
+    let id_sealing = user_tokens::id_token_sealing(state, client).await?;
     let now = state.clock.now();
     // Until the grant is read, its resource (and so the exact lifetime) is unknown: a reuse
     // keeps the access token on the denylist for the longest lifetime any token may have.
@@ -116,6 +119,7 @@ pub async fn exchange(
             jti: &jti,
             now,
             refresh_token,
+            id_sealing: id_sealing.as_ref(),
         },
     )
 }

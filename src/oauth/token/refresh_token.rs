@@ -55,6 +55,8 @@ pub async fn refresh(
         ));
     }
     let token_hash = secrets::digest(refresh_token);
+    // Had before the token rotates, so an unreachable key server costs a retry, not the family.
+    let id_sealing = user_tokens::id_token_sealing(state, client).await?;
     let checked = if asked.scope.is_some() || asked.target.is_some() {
         Some(aim_before_spending(state, client, &token_hash, asked).await?)
     } else {
@@ -137,6 +139,7 @@ pub async fn refresh(
             jti: &jti,
             now,
             refresh_token: Some(successor),
+            id_sealing: id_sealing.as_ref(),
         },
     )
 }

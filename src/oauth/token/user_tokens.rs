@@ -7,6 +7,7 @@ use crate::domain::user::Account;
 use crate::error::OAuthError;
 use crate::issue::access_token::{self, AccessTokenInput};
 use crate::issue::id_token::{self, IdTokenInput};
+use crate::issue::sealing::{Response, Sealing, sealing_for};
 use crate::jose::SigningAlg;
 use crate::oauth::target::Target;
 use crate::registry::Client;
@@ -33,6 +34,23 @@ pub struct UserTokens<'a> {
     pub now: i64,
     /// The refresh token to hand out, if any.
     pub refresh_token: Option<String>,
+    /// How the ID token is encrypted, when the client registered it.
+    pub id_sealing: Option<&'a Sealing>,
+}
+
+/// How the client wants its ID tokens encrypted, had before anything is spent.
+pub async fn id_token_sealing(
+    state: &AppState,
+    client: &Client,
+) -> Result<Option<Sealing>, OAuthError> {
+    sealing_for(
+        &state.key_sources,
+        state.keys.kek(),
+        client,
+        Response::IdToken,
+    )
+    .await
+    .map_err(crate::oauth::sealing_error)
 }
 
 /// A client's lifetime setting in seconds, or `default` when it has none.
@@ -79,23 +97,27 @@ pub fn mint(
                 OAuthError::internal(&"the client's id_token_signed_response_alg is not supported")
             })?,
         };
-        Some(
-            id_token::mint(
-                &keys,
-                IdTokenInput {
-                    issuer,
-                    grant,
-                    account: t.user,
-                    roles: t.roles,
-                    scope: t.id_scope,
-                    access_token: Some(&access.token),
-                    alg,
-                    now: t.now,
-                    lifetime: state.settings.lifetimes.id_token,
-                },
-            )
-            .map_err(|e| OAuthError::internal(&e))?,
+        let signed = id_token::mint(
+            &keys,
+            IdTokenInput {
+                issuer,
+                grant,
+                account: t.user,
+                roles: t.roles,
+                scope: t.id_scope,
+                access_token: Some(&access.token),
+                alg,
+                now: t.now,
+                lifetime: state.settings.lifetimes.id_token,
+            },
         )
+        .map_err(|e| OAuthError::internal(&e))?;
+        Some(match t.id_sealing {
+            Some(sealing) => sealing
+                .seal(&signed)
+                .map_err(|e| OAuthError::internal(&e))?,
+            None => signed,
+        })
     } else {
         None
     };
