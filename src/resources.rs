@@ -3,7 +3,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::audit::AuditEvent;
+use crate::domain::enc_alg::KeyAlg;
 use crate::domain::resource::{ResourceMetadata, ResourceMetadataError};
+use crate::jose::client_keys::ClientKeys;
 use crate::secrets;
 use crate::store::resources::{self, ResourceRow};
 use crate::store::{DbConnection, StoreError, transaction};
@@ -74,6 +76,10 @@ pub fn register(
     actor: &str,
 ) -> Result<(Resource, Option<String>), ResourceError> {
     let metadata = ResourceMetadata::parse(json)?;
+    if let (Some(jwks), Some(alg)) = (&metadata.jwks, metadata.access_token_encrypted_response_alg)
+    {
+        check_keys(jwks, alg)?;
+    }
     let secret = metadata.introspection.then(|| secrets::random_token(32));
     let resource = Resource {
         id: secrets::random_token(16),
@@ -105,6 +111,18 @@ pub fn register(
         .into()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Refuses a JWK set that is invalid or has no key `alg` can encrypt to.
+pub fn check_keys(jwks: &Value, alg: KeyAlg) -> Result<(), ResourceMetadataError> {
+    let keys = ClientKeys::parse(jwks).map_err(|e| ResourceMetadataError(e.to_string()))?;
+    if keys.recipient(alg).is_none() {
+        return Err(ResourceMetadataError(format!(
+            "access_token_encrypted_response_alg {alg} has no matching key: the JWK set needs \
+             a key with \"use\": \"enc\" (or no \"use\") of a type {alg} works with"
+        )));
+    }
+    Ok(())
 }
 
 /// Loads one resource by id.

@@ -12,6 +12,7 @@ mod fields;
 mod parse;
 mod types;
 
+pub(crate) use checks::{check_jwks, secure_url};
 pub(crate) use fields::NoDuplicateMembers;
 pub use types::{ApplicationType, GrantType, ResponseType, TokenEndpointAuthMethod};
 

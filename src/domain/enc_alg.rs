@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
 /// The key type a key-management algorithm needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyKind {
@@ -15,23 +17,31 @@ pub enum KeyKind {
 }
 
 /// A JWE key-management algorithm (`alg` of a JWE).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum KeyAlg {
     /// RSAES-OAEP with SHA-1.
+    #[serde(rename = "RSA-OAEP")]
     RsaOaep,
     /// RSAES-OAEP with SHA-256.
+    #[serde(rename = "RSA-OAEP-256")]
     RsaOaep256,
     /// ECDH-ES direct key agreement.
+    #[serde(rename = "ECDH-ES")]
     EcdhEs,
     /// ECDH-ES with A128KW key wrap.
+    #[serde(rename = "ECDH-ES+A128KW")]
     EcdhEsA128kw,
     /// ECDH-ES with A256KW key wrap.
+    #[serde(rename = "ECDH-ES+A256KW")]
     EcdhEsA256kw,
     /// AES-128 key wrap under a key from the client secret.
+    #[serde(rename = "A128KW")]
     A128kw,
     /// AES-256 key wrap under a key from the client secret.
+    #[serde(rename = "A256KW")]
     A256kw,
     /// Direct encryption with a key from the client secret.
+    #[serde(rename = "dir")]
     Dir,
 }
 
@@ -101,15 +111,19 @@ impl KeyAlg {
 }
 
 /// A JWE content-encryption algorithm (`enc` of a JWE).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ContentAlg {
     /// AES-128-CBC with HMAC-SHA-256 (the registration default).
+    #[serde(rename = "A128CBC-HS256")]
     A128CbcHs256,
     /// AES-256-CBC with HMAC-SHA-512.
+    #[serde(rename = "A256CBC-HS512")]
     A256CbcHs512,
     /// AES-128-GCM.
+    #[serde(rename = "A128GCM")]
     A128Gcm,
     /// AES-256-GCM.
+    #[serde(rename = "A256GCM")]
     A256Gcm,
 }
 

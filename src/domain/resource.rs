@@ -4,6 +4,8 @@
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use super::client_metadata::{check_jwks, secure_url};
+use super::enc_alg::{ContentAlg, KeyAlg};
 use super::metadata_error::quoted;
 use super::scope::Scope;
 use crate::domain::alg::SigningAlg;
@@ -17,12 +19,16 @@ pub const MAX_ACCESS_TOKEN_LIFETIME: u64 = 86_400;
 const MAX_IDENTIFIER_CHARS: usize = 2000;
 const MAX_NAME_CHARS: usize = 200;
 
-const KNOWN_FIELDS: [&str; 6] = [
+const KNOWN_FIELDS: [&str; 10] = [
     "identifier",
     "scope",
     "access_token_lifetime",
     "name",
     "access_token_signed_response_alg",
+    "access_token_encrypted_response_alg",
+    "access_token_encrypted_response_enc",
+    "jwks",
+    "jwks_uri",
     "introspection",
 ];
 
@@ -51,12 +57,49 @@ pub struct ResourceMetadata {
     /// The algorithm its access tokens are signed with.
     #[serde(serialize_with = "alg_name")]
     pub access_token_signed_response_alg: SigningAlg,
+    /// The key-management algorithm its access tokens are encrypted with; `None`: plain JWS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token_encrypted_response_alg: Option<KeyAlg>,
+    /// The content encryption of its encrypted access tokens; set whenever the `_alg` is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token_encrypted_response_enc: Option<ContentAlg>,
+    /// Its public JWK set, by value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<Value>,
+    /// The URL of its public JWK set (https, or http on a loopback host).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
     /// Whether the resource has its own credentials for `/introspect`.
     pub introspection: bool,
 }
 
 fn alg_name<S: Serializer>(alg: &SigningAlg, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(alg.as_str())
+}
+
+/// How a resource's access tokens are encrypted: to which keys, with what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceEncryption {
+    /// The resource's JWK set by value.
+    pub jwks: Option<Value>,
+    /// Or its URL.
+    pub jwks_uri: Option<String>,
+    /// Key management.
+    pub alg: KeyAlg,
+    /// Content encryption.
+    pub enc: ContentAlg,
+}
+
+impl ResourceMetadata {
+    /// How its access tokens are encrypted, when they are.
+    pub fn encryption(&self) -> Option<ResourceEncryption> {
+        Some(ResourceEncryption {
+            jwks: self.jwks.clone(),
+            jwks_uri: self.jwks_uri.clone(),
+            alg: self.access_token_encrypted_response_alg?,
+            enc: self.access_token_encrypted_response_enc?,
+        })
+    }
 }
 
 impl ResourceMetadata {
@@ -123,6 +166,9 @@ impl ResourceMetadata {
                     ))
                 })?,
             };
+        let (jwks, jwks_uri) = keys(&mut map)?;
+        let (access_token_encrypted_response_alg, access_token_encrypted_response_enc) =
+            encryption(&mut map, jwks.is_some() || jwks_uri.is_some())?;
         let introspection = match take(&mut map, "introspection") {
             None => false,
             Some(Value::Bool(b)) => b,
@@ -134,9 +180,80 @@ impl ResourceMetadata {
             access_token_lifetime,
             name,
             access_token_signed_response_alg,
+            access_token_encrypted_response_alg,
+            access_token_encrypted_response_enc,
+            jwks,
+            jwks_uri,
             introspection,
         })
     }
+}
+
+/// `jwks` (public keys only) or `jwks_uri` (https, or http on loopback), not both.
+fn keys(
+    map: &mut Map<String, Value>,
+) -> Result<(Option<Value>, Option<String>), ResourceMetadataError> {
+    let jwks = take(map, "jwks")
+        .map(|v| check_jwks(v).map_err(|e| invalid(e.description)))
+        .transpose()?;
+    let jwks_uri = string(map, "jwks_uri")?;
+    if let Some(uri) = &jwks_uri {
+        secure_url(uri).map_err(|why| invalid(format!("jwks_uri {} {why}", quoted(uri))))?;
+    }
+    if jwks.is_some() && jwks_uri.is_some() {
+        return Err(invalid(
+            "jwks and jwks_uri are mutually exclusive; register only one of them",
+        ));
+    }
+    Ok((jwks, jwks_uri))
+}
+
+/// `access_token_encrypted_response_alg` / `_enc`: a public-key algorithm (a resource has no
+/// client secret to derive a key from), `enc` defaulting to A128CBC-HS256.
+fn encryption(
+    map: &mut Map<String, Value>,
+    has_keys: bool,
+) -> Result<(Option<KeyAlg>, Option<ContentAlg>), ResourceMetadataError> {
+    let alg = string(map, "access_token_encrypted_response_alg")?;
+    let enc = string(map, "access_token_encrypted_response_enc")?;
+    let Some(alg) = alg else {
+        return match enc {
+            Some(_) => Err(invalid(
+                "access_token_encrypted_response_enc requires access_token_encrypted_response_alg",
+            )),
+            None => Ok((None, None)),
+        };
+    };
+    let offered: Vec<&str> = KeyAlg::ALL
+        .into_iter()
+        .filter(|a| !a.is_symmetric())
+        .map(KeyAlg::as_str)
+        .collect();
+    let alg = KeyAlg::parse(&alg)
+        .filter(|a| !a.is_symmetric())
+        .ok_or_else(|| {
+            invalid(format!(
+                "access_token_encrypted_response_alg {} is not supported (supported: {})",
+                quoted(&alg),
+                offered.join(", ")
+            ))
+        })?;
+    let enc = match enc {
+        None => ContentAlg::A128CbcHs256,
+        Some(e) => ContentAlg::parse(&e).ok_or_else(|| {
+            invalid(format!(
+                "access_token_encrypted_response_enc {} is not supported (supported: {})",
+                quoted(&e),
+                ContentAlg::NAMES.join(", ")
+            ))
+        })?,
+    };
+    if !has_keys {
+        return Err(invalid(
+            "access_token_encrypted_response_alg requires jwks or jwks_uri (the resource's key)",
+        ));
+    }
+    Ok((Some(alg), Some(enc)))
 }
 
 /// Removes a member; `null` counts as absent.

@@ -1,13 +1,16 @@
-//! Encrypting what sigil hands a client: an ID token, a userinfo or an introspection answer
+//! Encrypting what sigil hands out: an ID token, a userinfo or an introspection answer
 //! becomes a nested JWT encrypted as the client registered — to a key of its JWK set (taken
-//! from the cached key source, no database read), or with a key derived from its secret.
+//! from the cached key source, no database read), or with a key derived from its secret —
+//! and an access token for a resource with a key becomes one encrypted to that key.
 
 use std::sync::Arc;
 
 use crate::domain::enc_alg::{ContentAlg, KeyAlg};
+use crate::domain::resource::ResourceEncryption;
 use crate::jose::client_keys::ClientKeys;
+use crate::jose::content::OwnCopy;
 use crate::jose::encrypt::{Recipient, encrypt_nested};
-use crate::jose::{JoseError, Kek};
+use crate::jose::{JoseError, Kek, KeySet};
 use crate::outbound::jwks::{KeySource, KeySources, KeysError};
 use crate::registry::Client;
 
@@ -45,11 +48,12 @@ enum To {
     Secret(Recipient),
 }
 
-/// How one response is encrypted for one client.
+/// How one response is encrypted for one client, or one access token for its resource.
 #[derive(Debug)]
 pub struct Sealing {
     to: To,
     enc: ContentAlg,
+    own: Option<OwnCopy>,
 }
 
 impl Sealing {
@@ -61,7 +65,7 @@ impl Sealing {
                 .ok_or_else(|| JoseError(format!("no {alg} key")))?,
             To::Secret(recipient) => recipient,
         };
-        encrypt_nested(jws, self.enc, recipient, None)
+        encrypt_nested(jws, self.enc, recipient, self.own.as_ref())
     }
 }
 
@@ -112,5 +116,30 @@ pub async fn sealing_for(
         }
         To::Public(keys, alg)
     };
-    Ok(Some(Sealing { to, enc }))
+    Ok(Some(Sealing { to, enc, own: None }))
+}
+
+/// How access tokens for a resource that registered a key are encrypted: to that key, with
+/// sigil's own copy of the content key kept so `/introspect`, `/userinfo` and `/revoke` can
+/// read them back.
+pub async fn sealing_for_resource(
+    sources: &KeySources,
+    keys: &KeySet,
+    encryption: &ResourceEncryption,
+) -> Result<Sealing, SealError> {
+    let source = KeySource::of(encryption.jwks.as_ref(), encryption.jwks_uri.as_deref())
+        .ok_or_else(|| SealError::Settings("no jwks or jwks_uri".into()))?;
+    let public = sources.keys(source).await?;
+    if public.recipient(encryption.alg).is_none() {
+        return Err(SealError::NoKey(encryption.alg));
+    }
+    let own = keys
+        .own_copy()
+        .cloned()
+        .ok_or_else(|| SealError::Settings("no key for sigil's own copy".into()))?;
+    Ok(Sealing {
+        to: To::Public(public, encryption.alg),
+        enc: encryption.enc,
+        own: Some(own),
+    })
 }

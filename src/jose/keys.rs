@@ -9,6 +9,7 @@ use josekit::jws::{ES256, EdDSA, JwsSigner, JwsVerifier, PS256, RS256};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::content::OwnCopy;
 use super::decrypt::DecryptionKey;
 use super::enc_keys::{self, KeyPurpose};
 use super::{JoseError, Kek, SigningAlg};
@@ -61,6 +62,7 @@ pub struct KeySet {
     verifiers: HashMap<String, VerifyingKey>,
     decrypters: HashMap<String, DecryptionKey>,
     active_decrypters: HashMap<KeyAlg, String>,
+    own_copy: Option<OwnCopy>,
     jwks: Arc<[u8]>,
     etag: String,
     fingerprint: Vec<String>,
@@ -243,11 +245,13 @@ impl KeySet {
         let jwks = serde_json::to_vec(&serde_json::json!({ "keys": published }))
             .map_err(|e| JoseError(e.to_string()))?;
         let etag = format!("\"{}\"", &crate::secrets::hex(&Sha256::digest(&jwks))[..32]);
+        let own_copy = kek.map(OwnCopy::from_kek).transpose()?;
         Ok(Self {
             active,
             verifiers,
             decrypters,
             active_decrypters,
+            own_copy,
             jwks: jwks.into(),
             etag,
             fingerprint,
@@ -279,6 +283,12 @@ impl KeySet {
         self.active_decrypters
             .get(&alg)
             .and_then(|kid| self.decrypters.get(kid))
+    }
+
+    /// The key sigil keeps its copy of the content keys of its resource tokens under
+    /// (needs the KEK).
+    pub fn own_copy(&self) -> Option<&OwnCopy> {
+        self.own_copy.as_ref()
     }
 
     /// The JWKS document, serialized once.

@@ -7,6 +7,7 @@
 //! has `exp`, `iat` and `auth_time`; a userinfo answer never has `exp` or `auth_time`; neither
 //! has a member that marks another kind.
 
+use super::decrypt::{Accept, decrypt, is_jwe, open_own};
 use serde_json::{Map, Value};
 
 use super::KeySet;
@@ -106,8 +107,26 @@ pub struct Own<'a> {
 }
 
 /// Verifies a token sigil signed: signature under sigil's keys, the one kind asked for, `iss`,
-/// and `exp`, `nbf`, `iat` against sigil's own clock without leeway.
+/// and `exp`, `nbf`, `iat` against sigil's own clock without leeway. A nested JWT is opened
+/// first: an access token sigil encrypted to its resource (through sigil's copy of its
+/// content key), or an ID token a client encrypted to sigil's keys (OIDC Core §3.1.2.1).
 pub fn verify_own(token: &str, keys: &KeySet, own: &Own<'_>) -> Result<Decoded, VerifyError> {
+    if is_jwe(token) {
+        let opened = match own.kind {
+            TokenKind::AccessToken => keys.own_copy().and_then(|copy| open_own(token, copy)),
+            TokenKind::IdToken => decrypt(token, keys, &Accept::OWN_KEYS).ok(),
+            _ => None,
+        }
+        .filter(|o| o.header.get("cty").and_then(Value::as_str) == Some("JWT"))
+        .ok_or_else(|| VerifyError::Malformed("not an encrypted token of this provider".into()))?;
+        let inner = String::from_utf8(opened.plaintext)
+            .map_err(|_| VerifyError::Malformed("the encrypted content is not a JWT".into()))?;
+        // One layer only: the inner token must be a JWS.
+        if is_jwe(&inner) {
+            return Err(VerifyError::Malformed("nested encryption".into()));
+        }
+        return verify_own(&inner, keys, own);
+    }
     let decoded = verify(token, keys, &Policy::default())?;
     if TokenKind::of(&decoded) != Some(own.kind) {
         return Err(VerifyError::Claim {

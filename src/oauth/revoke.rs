@@ -60,11 +60,11 @@ pub async fn revoke(
         .finish())
 }
 
-/// A JWS-shaped token is an access token (checked here: signature, `typ`, `iss`, not expired,
-/// issued to `client_id`); anything else may be a refresh token. The shapes cannot be
+/// A JWS- or JWE-shaped token is an access token (checked here: signature, `typ`, `iss`, not
+/// expired, issued to `client_id`); anything else may be a refresh token. The shapes cannot be
 /// confused, so `token_type_hint` only names what the caller expects and is not needed.
 fn classify(state: &AppState, token: &str, client_id: &str) -> Target {
-    if token.split('.').count() != 3 {
+    if !matches!(token.split('.').count(), 3 | 5) {
         return Target::Refresh {
             hash: secrets::digest(token),
         };

@@ -7,9 +7,11 @@
 //! scope is then what was asked ∩ what the client may have ∩ what the resource defines.
 //! Anything else is `invalid_target`.
 
+use crate::domain::resource::ResourceEncryption;
 use crate::domain::scope::Scope;
 use crate::error::{ErrorCode, OAuthError};
 use crate::issue::access_token::ACCESS_TOKEN_ALG;
+use crate::issue::sealing::{Sealing, sealing_for_resource};
 use crate::jose::SigningAlg;
 use crate::oauth::authorize::request::allowed_scope;
 use crate::oauth::params::RawParams;
@@ -31,6 +33,8 @@ pub struct Target {
     pub lifetime: i64,
     /// Its signing algorithm.
     pub alg: SigningAlg,
+    /// How it is encrypted to its resource, when the resource registered a key.
+    pub encryption: Option<ResourceEncryption>,
 }
 
 fn invalid_target(description: &'static str) -> OAuthError {
@@ -168,6 +172,7 @@ pub fn decide_with(
             scope: base.clone(),
             lifetime,
             alg: ACCESS_TOKEN_ALG,
+            encryption: None,
         });
     };
     let defined = &resource.metadata.scope;
@@ -188,7 +193,22 @@ pub fn decide_with(
         scope,
         lifetime,
         alg: resource.metadata.access_token_signed_response_alg,
+        encryption: resource.metadata.encryption(),
     })
+}
+
+/// How the access token for `target` is encrypted, when its resource registered a key.
+pub async fn access_token_sealing(
+    state: &AppState,
+    target: &Target,
+) -> Result<Option<Sealing>, OAuthError> {
+    let Some(encryption) = &target.encryption else {
+        return Ok(None);
+    };
+    sealing_for_resource(&state.key_sources, &state.keys.current(), encryption)
+        .await
+        .map(Some)
+        .map_err(crate::oauth::sealing_error)
 }
 
 /// Looks up `target` (a resource identifier, or `None` for the default audience) and decides

@@ -172,7 +172,7 @@ fn supported(allowed: &[&str]) -> String {
 }
 
 /// A JWK set by value: `{"keys": [{"kty": …}, …]}` with public keys only.
-pub(super) fn check_jwks(jwks: Value) -> Result<Value, MetadataError> {
+pub(crate) fn check_jwks(jwks: Value) -> Result<Value, MetadataError> {
     let keys = match jwks.as_object().map(|o| o.get("keys")) {
         None => {
             return Err(invalid(format!(
@@ -215,7 +215,7 @@ pub(super) fn check_jwks(jwks: Value) -> Result<Value, MetadataError> {
 }
 
 /// An https URL (or loopback http) with no fragment; error completes "… "<url>" …".
-pub(super) fn secure_url(s: &str) -> Result<(), String> {
+pub(crate) fn secure_url(s: &str) -> Result<(), String> {
     let url = parse_absolute(s)?;
     if url.fragment().is_some() {
         return Err("must not contain a fragment ('#')".to_owned());

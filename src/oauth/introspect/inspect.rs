@@ -17,7 +17,8 @@ pub async fn inspect(
     caller: &Caller,
     token: &str,
 ) -> Result<Option<Map<String, Value>>, OAuthError> {
-    if token.split('.').count() == 3 {
+    // A JWS, or a JWE sigil encrypted to a resource, is an access token.
+    if matches!(token.split('.').count(), 3 | 5) {
         access_token(state, caller, token).await
     } else {
         refresh_token(state, caller, token).await
@@ -184,12 +185,12 @@ mod tests {
         let metadata =
             ResourceMetadata::parse(&json!({"identifier": identifier, "scope": "a"}).to_string())
                 .unwrap();
-        Caller::Resource(Resource {
+        Caller::Resource(Box::new(Resource {
             id: "r1".into(),
             secret_hash: None,
             metadata,
             created_at: 0,
-        })
+        }))
     }
 
     fn claims(v: Value) -> Map<String, Value> {

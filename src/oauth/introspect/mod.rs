@@ -26,7 +26,7 @@ pub enum Caller {
     /// A confidential client.
     Client(Box<Client>),
     /// A resource with its own introspection credentials.
-    Resource(Resource),
+    Resource(Box<Resource>),
 }
 
 impl Caller {
@@ -95,7 +95,7 @@ async fn authenticate(
             .map_err(challenged);
     }
     match resource {
-        Some(r) if r.secret_matches(secret) => Ok(Caller::Resource(r)),
+        Some(r) if r.secret_matches(secret) => Ok(Caller::Resource(Box::new(r))),
         _ => Err(unauthenticated()),
     }
 }

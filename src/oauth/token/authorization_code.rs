@@ -107,6 +107,7 @@ pub async fn exchange(
             return Err(invalid_grant());
         }
     };
+    let access_sealing = target::access_token_sealing(state, &aimed).await?;
     user_tokens::mint(
         state,
         client,
@@ -120,6 +121,7 @@ pub async fn exchange(
             now,
             refresh_token,
             id_sealing: id_sealing.as_ref(),
+            access_sealing: access_sealing.as_ref(),
         },
     )
 }

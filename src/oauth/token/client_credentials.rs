@@ -52,10 +52,11 @@ pub async fn grant(
             "the client has no scope it may use with client credentials",
         ));
     }
+    let sealing = target::access_token_sealing(state, &aimed).await?;
     let now = state.clock.now();
     let jti = secrets::random_token(16);
     let keys = state.keys.current();
-    let token = access_token::mint(
+    let mut token = access_token::mint(
         &keys,
         AccessTokenInput {
             issuer: &state.settings.issuer,
@@ -74,6 +75,11 @@ pub async fn grant(
         },
     )
     .map_err(|e| OAuthError::internal(&e))?;
+    if let Some(sealing) = sealing {
+        token.token = sealing
+            .seal(&token.token)
+            .map_err(|e| OAuthError::internal(&e))?;
+    }
     tracing::debug!(client_id = %client.client_id, aud = %aimed.aud, "client credentials token issued");
     Ok(TokenResponse::access_only(
         token.token,

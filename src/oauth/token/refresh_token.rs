@@ -127,6 +127,7 @@ pub async fn refresh(
     let aimed: Target =
         target::decide(state, client, resource.as_ref(), asked.scope, &grant.scope)?;
     let id_scope = asked.scope.unwrap_or(&grant.scope).clone();
+    let access_sealing = target::access_token_sealing(state, &aimed).await?;
     user_tokens::mint(
         state,
         client,
@@ -140,6 +141,7 @@ pub async fn refresh(
             now,
             refresh_token: Some(successor),
             id_sealing: id_sealing.as_ref(),
+            access_sealing: access_sealing.as_ref(),
         },
     )
 }

@@ -36,6 +36,8 @@ pub struct UserTokens<'a> {
     pub refresh_token: Option<String>,
     /// How the ID token is encrypted, when the client registered it.
     pub id_sealing: Option<&'a Sealing>,
+    /// How the access token is encrypted, when its resource registered a key.
+    pub access_sealing: Option<&'a Sealing>,
 }
 
 /// How the client wants its ID tokens encrypted, had before anything is spent.
@@ -70,7 +72,7 @@ pub fn mint(
     let issuer = state.settings.issuer.as_str();
     let grant = t.grant;
     let target = t.target;
-    let access = access_token::mint(
+    let mut access = access_token::mint(
         &keys,
         AccessTokenInput {
             issuer,
@@ -89,6 +91,11 @@ pub fn mint(
         },
     )
     .map_err(|e| OAuthError::internal(&e))?;
+    if let Some(sealing) = t.access_sealing {
+        access.token = sealing
+            .seal(&access.token)
+            .map_err(|e| OAuthError::internal(&e))?;
+    }
     let id_token = if t.id_scope.contains("openid") {
         // Registration admits only algorithms sigil signs with; anything else fails closed.
         let alg = match client.metadata.id_token_signed_response_alg.as_deref() {
