@@ -49,6 +49,8 @@ pub enum ErrorCode {
     InteractionRequired,
     /// OIDC Core.
     AccountSelectionRequired,
+    /// OIDC Core, RFC 9101.
+    InvalidRequestObject,
     /// OIDC Core.
     RequestNotSupported,
     /// OIDC Core.
@@ -83,6 +85,7 @@ impl ErrorCode {
             Self::ConsentRequired => "consent_required",
             Self::InteractionRequired => "interaction_required",
             Self::AccountSelectionRequired => "account_selection_required",
+            Self::InvalidRequestObject => "invalid_request_object",
             Self::RequestNotSupported => "request_not_supported",
             Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::RegistrationNotSupported => "registration_not_supported",

@@ -9,6 +9,7 @@ pub mod kek;
 pub mod keys;
 pub mod policy;
 pub mod purpose;
+pub mod request_object;
 pub mod sign;
 pub mod verify;
 

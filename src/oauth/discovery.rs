@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::domain::enc_alg::{ContentAlg, KeyAlg};
 use crate::jose::SigningAlg;
 use crate::oauth::authorize::request::SUPPORTED_SCOPES;
 
@@ -66,7 +67,25 @@ pub struct ProviderMetadata {
     pub claim_types_supported: Vec<&'static str>,
     /// The `claims` request parameter is honoured.
     pub claims_parameter_supported: bool,
-    /// Request objects are not supported.
+    /// JWE algorithms ID tokens can be encrypted with.
+    pub id_token_encryption_alg_values_supported: Vec<&'static str>,
+    /// JWE content encryptions for ID tokens.
+    pub id_token_encryption_enc_values_supported: Vec<&'static str>,
+    /// JWE algorithms userinfo answers can be encrypted with.
+    pub userinfo_encryption_alg_values_supported: Vec<&'static str>,
+    /// JWE content encryptions for userinfo answers.
+    pub userinfo_encryption_enc_values_supported: Vec<&'static str>,
+    /// JWE algorithms introspection answers can be encrypted with (RFC 9701).
+    pub introspection_encryption_alg_values_supported: Vec<&'static str>,
+    /// JWE content encryptions for introspection answers.
+    pub introspection_encryption_enc_values_supported: Vec<&'static str>,
+    /// Algorithms request objects may be signed with (`none` for clients that register it).
+    pub request_object_signing_alg_values_supported: Vec<&'static str>,
+    /// JWE algorithms request objects may be encrypted with (to sigil's `use: enc` keys).
+    pub request_object_encryption_alg_values_supported: Vec<&'static str>,
+    /// JWE content encryptions for request objects.
+    pub request_object_encryption_enc_values_supported: Vec<&'static str>,
+    /// Request objects (`request`, RFC 9101) are supported.
     pub request_parameter_supported: bool,
     /// `request_uri` is not supported.
     pub request_uri_parameter_supported: bool,
@@ -138,7 +157,19 @@ impl Discovery {
             claims_supported: crate::issue::claims::supported(),
             claim_types_supported: vec!["normal"],
             claims_parameter_supported: true,
-            request_parameter_supported: false,
+            id_token_encryption_alg_values_supported: KeyAlg::NAMES.to_vec(),
+            id_token_encryption_enc_values_supported: ContentAlg::NAMES.to_vec(),
+            userinfo_encryption_alg_values_supported: KeyAlg::NAMES.to_vec(),
+            userinfo_encryption_enc_values_supported: ContentAlg::NAMES.to_vec(),
+            introspection_encryption_alg_values_supported: KeyAlg::NAMES.to_vec(),
+            introspection_encryption_enc_values_supported: ContentAlg::NAMES.to_vec(),
+            request_object_signing_alg_values_supported: SigningAlg::NAMES
+                .into_iter()
+                .chain(["none"])
+                .collect(),
+            request_object_encryption_alg_values_supported: KeyAlg::OWN_NAMES.to_vec(),
+            request_object_encryption_enc_values_supported: ContentAlg::NAMES.to_vec(),
+            request_parameter_supported: true,
             request_uri_parameter_supported: false,
             authorization_response_iss_parameter_supported: true,
         };

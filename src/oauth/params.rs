@@ -89,6 +89,11 @@ impl RawParams {
             .find(|k| !repeatable.contains(k))
     }
 
+    /// Every pair, repeated ones included, in no particular order.
+    pub fn into_pairs(self) -> Vec<(String, String)> {
+        self.earlier.into_iter().chain(self.values).collect()
+    }
+
     /// Whether `key` was given more than once.
     pub fn is_duplicated(&self, key: &str) -> bool {
         self.duplicated.iter().any(|k| k == key)

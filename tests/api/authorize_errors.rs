@@ -275,7 +275,7 @@ async fn a_duplicated_redirect_uri_or_client_id_stops_on_a_page() {
 }
 
 #[tokio::test]
-async fn a_request_object_is_request_not_supported() {
+async fn an_unsigned_request_object_is_refused_for_a_client_that_registered_no_none() {
     let app = TestApp::spawn().await;
     let client = app.web_client("openid").await;
     let (_, challenge) = pkce_pair();
@@ -284,7 +284,7 @@ async fn a_request_object_is_request_not_supported() {
         "request",
         Some("eyJhbGciOiJub25lIn0.e30."),
     );
-    expect_refused(&app, &params, &client, "request_not_supported").await;
+    expect_refused(&app, &params, &client, "invalid_request_object").await;
 }
 
 #[tokio::test]

@@ -80,7 +80,44 @@ async fn advertises_exactly_what_this_build_supports() {
     );
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
     assert_eq!(doc["claims_parameter_supported"], true);
-    assert_eq!(doc["request_parameter_supported"], false);
+    assert_eq!(doc["request_parameter_supported"], true);
+    assert_eq!(doc["request_uri_parameter_supported"], false);
+    let key_algs = serde_json::json!([
+        "RSA-OAEP",
+        "RSA-OAEP-256",
+        "ECDH-ES",
+        "ECDH-ES+A128KW",
+        "ECDH-ES+A256KW",
+        "A128KW",
+        "A256KW",
+        "dir"
+    ]);
+    let encs = serde_json::json!(["A128CBC-HS256", "A256CBC-HS512", "A128GCM", "A256GCM"]);
+    for what in ["id_token", "userinfo", "introspection"] {
+        assert_eq!(
+            doc[format!("{what}_encryption_alg_values_supported")],
+            key_algs,
+            "{what}"
+        );
+        assert_eq!(
+            doc[format!("{what}_encryption_enc_values_supported")],
+            encs,
+            "{what}"
+        );
+    }
+    assert_eq!(
+        doc["request_object_encryption_alg_values_supported"],
+        serde_json::json!(["RSA-OAEP-256", "ECDH-ES+A256KW"])
+    );
+    assert_eq!(doc["request_object_encryption_enc_values_supported"], encs);
+    assert_eq!(
+        doc["request_object_signing_alg_values_supported"],
+        serde_json::json!(["RS256", "PS256", "ES256", "EdDSA", "none"])
+    );
+    let listed = doc.to_string();
+    for never in ["RSA1_5", "PBES2", "A192", "\"DEF\""] {
+        assert!(!listed.contains(never), "{never} is offered");
+    }
     assert_eq!(
         doc["token_endpoint_auth_methods_supported"],
         serde_json::json!([

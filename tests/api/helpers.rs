@@ -110,6 +110,7 @@ fn init_test_log() {
 }
 
 /// A registered test client.
+#[derive(Debug, Clone)]
 pub struct TestClient {
     /// client_id.
     pub id: String,

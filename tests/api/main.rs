@@ -29,6 +29,7 @@ mod params;
 mod purpose;
 mod races;
 mod refresh;
+mod request_object;
 mod resource_encryption;
 mod resource_indicators;
 mod resources;

@@ -2,6 +2,7 @@
 
 pub mod flow;
 pub mod request;
+pub mod request_object;
 pub mod response;
 pub mod resume;
 
@@ -62,6 +63,7 @@ async fn run(
             AuthorizeError::Unavailable
         })?
         .ok_or_else(unknown_client)?;
+    let params = request_object::merge(state, &client, params).await?;
     let request = parse(&params, &client)?;
     check_resource(state, &client, &request).await?;
     let session = session::current(req, state).await.map_err(|e| {

@@ -187,9 +187,10 @@ pub fn parse(params: &RawParams, client: &Client) -> Result<AuthorizeRequest, Au
         ));
     }
     if params.get("request").is_some() {
+        // `request_object::merge` takes the object out before parsing; one left is a second.
         return Err(err(
-            ErrorCode::RequestNotSupported,
-            "request objects are not supported",
+            ErrorCode::InvalidRequestObject,
+            "request is given more than once",
         ));
     }
     if params.get("request_uri").is_some() {

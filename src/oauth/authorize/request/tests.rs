@@ -137,7 +137,7 @@ fn errors_after_verification_redirect_with_the_right_code() {
     );
     assert_eq!(
         redirect_code(&[("request", "eyJ")]),
-        ErrorCode::RequestNotSupported
+        ErrorCode::InvalidRequestObject
     );
     assert_eq!(
         redirect_code(&[("registration", "{}")]),
