@@ -333,3 +333,64 @@ async fn an_object_that_cannot_be_checked_with_an_unregistered_redirect_is_an_er
         "never an unverified redirect"
     );
 }
+
+/// A header-only JWE: what an attacker sends needs no valid key material to be refused.
+fn hostile(header: Value) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!(
+        "{}.{}.{}.{}.{}",
+        b64.encode(header.to_string()),
+        b64.encode([7u8; 256]),
+        b64.encode([1u8; 12]),
+        b64.encode([2u8; 64]),
+        b64.encode([3u8; 16])
+    )
+}
+
+#[tokio::test]
+async fn hostile_encrypted_request_objects_are_refused_quickly_and_alike() {
+    let app = TestApp::spawn().await;
+    let rp = rp(&app, json!({})).await;
+    let jwks = app.jwks().await;
+    let kid = |alg: &str| {
+        jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["alg"] == alg)
+            .unwrap()["kid"]
+            .clone()
+    };
+    let (rsa, ec) = (kid("RSA-OAEP-256"), kid("ECDH-ES+A256KW"));
+    let cases = [
+        json!({"alg": "RSA1_5", "enc": "A128GCM", "kid": rsa}),
+        json!({"alg": "PBES2-HS256+A128KW", "enc": "A128GCM", "p2s": "c2FsdHNhbHQ", "p2c": 10_000_000}),
+        json!({"alg": "RSA-OAEP-256", "enc": "A128GCM", "zip": "DEF", "kid": rsa}),
+        json!({"alg": "RSA-OAEP-256", "enc": "A128GCM", "kid": rsa, "crit": ["exp"], "exp": 1}),
+        json!({"alg": "ECDH-ES+A256KW", "enc": "A128GCM", "kid": ec,
+            "epk": {"kty": "EC", "crv": "P-256",
+                "x": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                "y": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE"}}),
+        json!({"alg": "RSA-OAEP-256", "enc": "A128GCM", "kid": rsa}),
+        json!({"alg": "RSA-OAEP-256", "enc": "A128CBC-HS256", "kid": rsa}),
+    ];
+    let mut descriptions = std::collections::BTreeSet::new();
+    for header in cases {
+        let request = hostile(header.clone());
+        let started = std::time::Instant::now();
+        let res = app.authorize(&query(&rp.client, &request)).await;
+        let took = started.elapsed();
+        refused(&res, &header.to_string());
+        assert!(
+            took < std::time::Duration::from_millis(50),
+            "{header}: {took:?}"
+        );
+        descriptions.insert(location_params(&res)["error_description"].clone());
+    }
+    assert_eq!(
+        descriptions.into_iter().collect::<Vec<_>>(),
+        ["the request object could not be decrypted"],
+        "one refusal text for every failure"
+    );
+}

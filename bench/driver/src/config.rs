@@ -57,6 +57,13 @@ pub struct System {
     pub resource_rs256: String,
     /// A resource whose access tokens are ES256.
     pub resource_es256: String,
+    /// A resource whose access tokens are ES256, encrypted with ECDH-ES+A256KW / A128GCM
+    /// (sigil only).
+    #[serde(default)]
+    pub resource_es256_jwe: Option<String>,
+    /// A web client whose ID tokens are encrypted with ECDH-ES+A256KW / A128GCM (sigil only).
+    #[serde(default)]
+    pub web_jwe: Option<Client>,
     /// The scope the service client asks for.
     pub service_scope: String,
 }

@@ -118,7 +118,9 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
         let mut shares: Vec<Vec<f64>> = config.systems.iter().map(|_| Vec::new()).collect();
         for round in 0..rounds {
             // Alternate the order so slow drift (heat, other load) does not favour one system.
-            let mut order: Vec<usize> = (0..config.systems.len()).collect();
+            let mut order: Vec<usize> = (0..config.systems.len())
+                .filter(|&at| scenarios::applies(scenario, &config.systems[at]))
+                .collect();
             if (i + round) % 2 == 1 {
                 order.reverse();
             }
@@ -174,6 +176,9 @@ async fn measure_all(config: &RunConfig) -> Result<String, String> {
             None => {}
         }
         for (at, (outcomes, shares)) in measured.into_iter().zip(shares).enumerate() {
+            if outcomes.is_empty() {
+                continue;
+            }
             rows.push(Row {
                 scenario: (*scenario).to_owned(),
                 system: config.systems[at].name.clone(),

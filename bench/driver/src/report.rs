@@ -38,8 +38,12 @@ pub fn render(notes: &[String], rows: &[Row], systems: &[System], limits: &Limit
         let ratio = if row.peer {
             "—".to_owned()
         } else {
-            match peer_rate(rows, &row.scenario) {
-                Some(p) if p > 0.0 && o.rate > 0.0 => format!("{:.2}×", o.rate / p),
+            match (peer_rate(rows, &row.scenario), plain_of(&row.scenario)) {
+                (Some(p), _) if p > 0.0 && o.rate > 0.0 => format!("{:.2}×", o.rate / p),
+                (None, Some(plain)) => match same_system_rate(rows, plain, &row.system) {
+                    r if r > 0.0 => format!("{:.0} % of {plain}", o.rate / r * 100.0),
+                    _ => "n/a".to_owned(),
+                },
                 _ => "n/a".to_owned(),
             }
         };
@@ -69,10 +73,26 @@ pub fn render(notes: &[String], rows: &[Row], systems: &[System], limits: &Limit
     out
 }
 
+/// The plain row an encryption row is compared with.
+fn plain_of(scenario: &str) -> Option<&'static str> {
+    match scenario {
+        "cc-es256-jwe" => Some("cc-es256"),
+        "login-jwe" => Some("login"),
+        _ => None,
+    }
+}
+
 fn peer_rate(rows: &[Row], scenario: &str) -> Option<f64> {
     rows.iter()
         .find(|r| r.peer && r.scenario == scenario)
         .map(|r| r.outcome.rate)
+}
+
+fn same_system_rate(rows: &[Row], scenario: &str, system: &str) -> f64 {
+    rows.iter()
+        .find(|r| r.scenario == scenario && r.system == system)
+        .map(|r| r.outcome.rate)
+        .unwrap_or(0.0)
 }
 
 fn sigil_rows<'a>(rows: &'a [Row], scenario: &'a str) -> impl Iterator<Item = &'a Row> + 'a {
@@ -134,6 +154,40 @@ fn targets(out: &mut String, rows: &[Row], limits: &Limits) {
             r.outcome.rate,
             share * 100.0,
             verdict(share >= 0.9 && r.outcome.errors == 0)
+        );
+    }
+    for r in sigil_rows(rows, "cc-es256-jwe") {
+        let plain = same_system_rate(rows, "cc-es256", &r.system);
+        let share = if plain > 0.0 {
+            r.outcome.rate / plain
+        } else {
+            0.0
+        };
+        let _ = writeln!(
+            out,
+            "  client_credentials ES256 + ECDH-ES+A256KW/A128GCM >= 60 % of plain ES256 [{}]: {:.0} vs {:.0} req/s = {:.0} % — {}",
+            r.system,
+            r.outcome.rate,
+            plain,
+            share * 100.0,
+            verdict(share >= 0.6 && r.outcome.errors == 0)
+        );
+    }
+    for r in sigil_rows(rows, "login-jwe") {
+        let plain = same_system_rate(rows, "login", &r.system);
+        let share = if plain > 0.0 {
+            r.outcome.rate / plain
+        } else {
+            0.0
+        };
+        let _ = writeln!(
+            out,
+            "  sign-ins with encrypted ID tokens within 5 % of plain sign-ins [{}]: {:.1} vs {:.1} logins/s = {:.0} % — {}",
+            r.system,
+            r.outcome.rate,
+            plain,
+            share * 100.0,
+            verdict(share >= 0.95 && r.outcome.errors == 0)
         );
     }
     let errors: u64 = rows

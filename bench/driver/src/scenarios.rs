@@ -17,15 +17,28 @@ use crate::load::{self, Outcome, Waiting};
 use crate::wire::{Conn, Response, Target};
 
 /// Every scenario, in the order the table lists them.
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 9] = [
     "discovery",
     "jwks",
     "cc-rs256",
     "cc-es256",
+    "cc-es256-jwe",
     "refresh",
     "introspect",
     "login",
+    "login-jwe",
 ];
+
+/// Whether `scenario` is measured on `sys`: the encryption rows need what only sigil has
+/// registered (a resource and a client with encryption keys), and are judged against
+/// sigil's own plain rows.
+pub fn applies(scenario: &str, sys: &System) -> bool {
+    match scenario {
+        "cc-es256-jwe" => sys.resource_es256_jwe.is_some(),
+        "login-jwe" => sys.web_jwe.is_some(),
+        _ => true,
+    }
+}
 
 /// The scope of the measured sign-ins.
 const LOGIN_SCOPE: &str = "openid email";
@@ -54,9 +67,23 @@ pub async fn run(
         "jwks" => get_loop(ep.jwks.clone(), "jwks", shape).await,
         "cc-rs256" => cc_loop(ep, sys, sys.resource_rs256.clone(), shape).await,
         "cc-es256" => cc_loop(ep, sys, sys.resource_es256.clone(), shape).await,
+        "cc-es256-jwe" => match &sys.resource_es256_jwe {
+            Some(resource) => cc_loop(ep, sys, resource.clone(), shape).await,
+            None => Err("no encrypting resource".into()),
+        },
         "refresh" => refresh_loop(http, ep, sys, shape).await,
         "introspect" => introspect_loop(http, ep, sys, shape).await,
         "login" => login_loop(http, ep, sys, shape).await,
+        "login-jwe" => match &sys.web_jwe {
+            Some(client) => {
+                let sys = System {
+                    web: client.clone(),
+                    ..sys.clone()
+                };
+                login_loop(http, ep, &sys, shape).await
+            }
+            None => Err("no encrypting client".into()),
+        },
         other => Err(format!("unknown scenario {other}")),
     };
     result.unwrap_or_else(|why| Outcome::failed(1, why))
