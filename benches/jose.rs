@@ -90,12 +90,57 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// Encrypting a signed access token (ES256 inside) to a resource key, per key-management
+/// algorithm, next to josekit's own context on the same key; and the parts of ECDH-ES.
+fn encryption(c: &mut Criterion) {
+    use josekit::jwe::{ECDH_ES_A256KW, JweContext, JweHeader, RSA_OAEP_256};
+    use josekit::jwk::alg::ec::EcCurve;
+    use sigil::domain::enc_alg::{ContentAlg, KeyAlg};
+    use sigil::jose::content::OwnCopy;
+    use sigil::jose::encrypt::{Recipient, encrypt_nested};
+
+    let kek = Kek::new([7u8; 32]);
+    let row = generate(SigningAlg::ES256, &kek, 0).unwrap();
+    let set = KeySet::load(std::slice::from_ref(&row), &kek).unwrap();
+    let key = set.signing_key(SigningAlg::ES256).unwrap();
+    let jws = sign(&id_token_claims(), "at+jwt", &key).unwrap();
+    let own = OwnCopy::from_kek(&kek).unwrap();
+    let ec = ECDH_ES_A256KW.generate_ec_key_pair(EcCurve::P256).unwrap();
+    let rsa = RSA_OAEP_256.generate_key_pair(2048).unwrap();
+    let mut group = c.benchmark_group("access_token_jwe");
+    group.bench_function("es256_sign_only", |b| {
+        b.iter(|| sign(&id_token_claims(), "at+jwt", &key).unwrap())
+    });
+    for (alg, public) in [
+        (KeyAlg::EcdhEsA256kw, ec.to_jwk_public_key()),
+        (KeyAlg::RsaOaep256, rsa.to_jwk_public_key()),
+    ] {
+        let to = Recipient::from_jwk(alg, &public).unwrap();
+        group.bench_function(format!("sigil_encrypt/{alg}/A128GCM"), |b| {
+            b.iter(|| encrypt_nested(&jws, ContentAlg::A128Gcm, &to, Some(&own)).unwrap())
+        });
+    }
+    let encrypter = ECDH_ES_A256KW
+        .encrypter_from_jwk(&ec.to_jwk_public_key())
+        .unwrap();
+    group.bench_function("josekit_encrypt/ECDH-ES+A256KW/A128GCM", |b| {
+        b.iter(|| {
+            let mut header = JweHeader::new();
+            header.set_content_encryption("A128GCM");
+            JweContext::new()
+                .serialize_compact(jws.as_bytes(), &header, &encrypter)
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(30)
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = bench
+    targets = bench, encryption
 }
 criterion_main!(benches);

@@ -5,15 +5,13 @@ use std::borrow::Cow;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use josekit::jwe::{
-    A128KW, A256KW, Dir, ECDH_ES, ECDH_ES_A128KW, ECDH_ES_A256KW, JweEncrypter, JweHeader,
-    RSA_OAEP, RSA_OAEP_256,
-};
+use josekit::jwe::{A128KW, A256KW, Dir, JweEncrypter, JweHeader, RSA_OAEP, RSA_OAEP_256};
 use josekit::jwk::Jwk;
 use sha2::{Digest, Sha256, Sha512};
 
 use super::JoseError;
 use super::content::{self, OwnCopy};
+use super::ecdh::EcdhRecipient;
 use crate::domain::enc_alg::{ContentAlg, KeyAlg, KeyKind};
 
 /// Someone tokens are encrypted to: a key-management algorithm and its parsed key.
@@ -21,18 +19,46 @@ use crate::domain::enc_alg::{ContentAlg, KeyAlg, KeyKind};
 pub struct Recipient {
     alg: KeyAlg,
     kid: Option<String>,
-    encrypter: Box<dyn JweEncrypter>,
+    key: Key,
+}
+
+#[derive(Debug, Clone)]
+enum Key {
+    /// RSA-OAEP and the secret-derived algorithms: josekit's encrypter.
+    Jose(Box<dyn JweEncrypter>),
+    /// ECDH-ES: sigil's own agreement over a key checked once.
+    Ecdh(EcdhRecipient),
+}
+
+/// josekit's rules for a JWK used with `alg`: its `alg` and `use` members, when present,
+/// must allow it.
+fn allows(jwk: &Jwk, alg: KeyAlg) -> Result<(), JoseError> {
+    if jwk.algorithm().is_some_and(|a| a != alg.as_str()) {
+        return Err(JoseError(format!(
+            "the key is for another algorithm than {alg}"
+        )));
+    }
+    if jwk.key_use().is_some_and(|u| u != "enc") {
+        return Err(JoseError("the key is not for encryption".into()));
+    }
+    if !jwk.is_for_key_operation("deriveKey") {
+        return Err(JoseError(
+            "the key's key_ops do not include deriveKey".into(),
+        ));
+    }
+    Ok(())
 }
 
 impl Recipient {
     /// A recipient for a public JWK (RSA for RSA-OAEP*, EC or X25519 for ECDH-ES*).
     pub fn from_jwk(alg: KeyAlg, jwk: &Jwk) -> Result<Self, JoseError> {
-        let encrypter: Box<dyn JweEncrypter> = match alg {
-            KeyAlg::RsaOaep => Box::new(RSA_OAEP.encrypter_from_jwk(jwk)?),
-            KeyAlg::RsaOaep256 => Box::new(RSA_OAEP_256.encrypter_from_jwk(jwk)?),
-            KeyAlg::EcdhEs => Box::new(ECDH_ES.encrypter_from_jwk(jwk)?),
-            KeyAlg::EcdhEsA128kw => Box::new(ECDH_ES_A128KW.encrypter_from_jwk(jwk)?),
-            KeyAlg::EcdhEsA256kw => Box::new(ECDH_ES_A256KW.encrypter_from_jwk(jwk)?),
+        let key = match alg {
+            KeyAlg::RsaOaep => Key::Jose(Box::new(RSA_OAEP.encrypter_from_jwk(jwk)?)),
+            KeyAlg::RsaOaep256 => Key::Jose(Box::new(RSA_OAEP_256.encrypter_from_jwk(jwk)?)),
+            KeyAlg::EcdhEs | KeyAlg::EcdhEsA128kw | KeyAlg::EcdhEsA256kw => {
+                allows(jwk, alg)?;
+                Key::Ecdh(EcdhRecipient::from_jwk(jwk.as_ref())?)
+            }
             KeyAlg::A128kw | KeyAlg::A256kw | KeyAlg::Dir => {
                 return Err(JoseError(format!(
                     "{alg} takes a key from the client secret, not a public key"
@@ -42,7 +68,7 @@ impl Recipient {
         Ok(Self {
             alg,
             kid: jwk.key_id().map(str::to_owned),
-            encrypter,
+            key,
         })
     }
 
@@ -61,7 +87,7 @@ impl Recipient {
         Ok(Self {
             alg,
             kid: None,
-            encrypter,
+            key: Key::Jose(encrypter),
         })
     }
 
@@ -112,14 +138,22 @@ pub fn encrypt_nested(
         header.set_key_id(kid);
     }
     let mut out = header.clone();
-    let cek: Cow<'_, [u8]> = match to
-        .encrypter
-        .compute_content_encryption_key(cipher, &header, &mut out)?
-    {
-        Some(cek) => cek,
-        None => Cow::Owned(crate::secrets::random_bytes(enc.key_len())),
+    let (cek, wrapped): (Cow<'_, [u8]>, Option<Vec<u8>>) = match &to.key {
+        Key::Jose(encrypter) => {
+            let cek = match encrypter.compute_content_encryption_key(cipher, &header, &mut out)? {
+                Some(cek) => cek,
+                None => Cow::Owned(crate::secrets::random_bytes(enc.key_len())),
+            };
+            let wrapped = encrypter.encrypt(&cek, &header, &mut out)?;
+            (cek, wrapped)
+        }
+        Key::Ecdh(recipient) => {
+            let fresh = crate::secrets::random_bytes(enc.key_len());
+            let (cek, wrapped, epk) = recipient.agree(to.alg, enc, &fresh)?;
+            out.set_claim("epk", Some(epk))?;
+            (Cow::Owned(cek), Some(wrapped).filter(|w| !w.is_empty()))
+        }
     };
-    let wrapped = to.encrypter.encrypt(&cek, &header, &mut out)?;
     out.set_algorithm(to.alg.as_str());
     if let Some(own) = own {
         out.set_claim(

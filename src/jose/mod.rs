@@ -3,6 +3,7 @@
 pub mod client_keys;
 pub mod content;
 pub mod decrypt;
+pub mod ecdh;
 pub mod enc_keys;
 pub mod encrypt;
 pub mod kek;

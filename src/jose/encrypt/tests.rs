@@ -1,7 +1,7 @@
 //! Every alg/enc pair sigil encrypts with opens with josekit's own decryption context (not
 //! sigil's decryption path), and carries a nested JWT uncompressed.
 
-use josekit::jwe::{self, JweContext, JweDecrypter};
+use josekit::jwe::{self, ECDH_ES, ECDH_ES_A128KW, ECDH_ES_A256KW, JweContext, JweDecrypter};
 use josekit::jwk::alg::ec::EcCurve;
 use josekit::jwk::alg::ecx::EcxCurve;
 use sha2::{Digest, Sha256, Sha512};
