@@ -101,6 +101,7 @@ impl KeySources {
             .connect_timeout(FETCH_TIMEOUT)
             .timeout(FETCH_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(super::guard::PublicOnly))
             .user_agent(concat!("sigil/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self {
@@ -184,11 +185,19 @@ impl KeySources {
 
     async fn download(&self, uri: &str) -> Result<(Vec<u8>, Duration), KeysError> {
         let url = url::Url::parse(uri).map_err(|_| KeysError::Fetch("not a URL".into()))?;
+        let literal = match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+            _ => None,
+        };
+        if literal.is_some_and(|ip| !super::guard::is_allowed(ip)) {
+            return Err(KeysError::Fetch(
+                "it names an address sigil may not reach".into(),
+            ));
+        }
         let loopback = match url.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
             Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            None => false,
+            _ => literal.is_some_and(|ip| ip.is_loopback()),
         };
         if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
             return Err(KeysError::Fetch("https is required".into()));

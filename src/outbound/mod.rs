@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+pub mod guard;
 pub mod jwks;
 
 /// How deliveries are attempted.
@@ -67,6 +68,15 @@ pub struct Notifier {
     retry: Retry,
 }
 
+/// Whether `uri` names, as an IP literal, an address [`guard`] refuses.
+fn refused_literal(uri: &str) -> bool {
+    match url::Url::parse(uri).ok().as_ref().and_then(url::Url::host) {
+        Some(url::Host::Ipv4(ip)) => !guard::is_allowed(ip.into()),
+        Some(url::Host::Ipv6(ip)) => !guard::is_allowed(ip.into()),
+        _ => false,
+    }
+}
+
 impl Notifier {
     /// A notifier attempting deliveries as `retry` says.
     pub fn new(retry: Retry) -> Result<Self, reqwest::Error> {
@@ -74,6 +84,7 @@ impl Notifier {
             .connect_timeout(retry.timeout)
             .timeout(retry.timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(std::sync::Arc::new(guard::PublicOnly))
             .pool_max_idle_per_host(0)
             .user_agent(concat!("sigil/", env!("CARGO_PKG_VERSION")))
             .build()?;
@@ -89,6 +100,10 @@ impl Notifier {
             status: None,
             delivered: false,
         };
+        if refused_literal(&notice.uri) {
+            tracing::warn!(client_id = %outcome.client_id, "back-channel logout URI names an address sigil may not reach");
+            return outcome;
+        }
         for attempt in 1..=attempts {
             outcome.attempts = attempt;
             let sent = self
