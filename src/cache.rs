@@ -1,50 +1,50 @@
-//! A small time-bounded cache for registry reads on hot paths (clients, resources).
+//! A small time-bounded cache for registry reads on hot paths (clients, resources), on moka.
 //!
 //! Entries live for a few seconds: a change made by another process (the CLI, a second
 //! server) is seen within that time, while a busy token endpoint reads each client once.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// How long an entry is trusted.
 pub const TTL: Duration = Duration::from_secs(2);
 
-/// Entries kept at most; a full cache starts again empty.
-const CAPACITY: usize = 10_000;
+/// Entries kept at most; past that the least used go first.
+const CAPACITY: u64 = 10_000;
 
 /// Values by key, each trusted for [`TTL`].
-#[derive(Debug)]
 pub struct TtlCache<V> {
-    entries: RwLock<HashMap<String, (Instant, Arc<V>)>>,
+    entries: moka::sync::Cache<String, Arc<V>>,
 }
 
-impl<V> Default for TtlCache<V> {
+impl<V> std::fmt::Debug for TtlCache<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TtlCache")
+            .field("entries", &self.entries.entry_count())
+            .finish()
+    }
+}
+
+impl<V: Send + Sync + 'static> Default for TtlCache<V> {
     fn default() -> Self {
         Self {
-            entries: RwLock::new(HashMap::new()),
+            entries: moka::sync::Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(TTL)
+                .build(),
         }
     }
 }
 
-impl<V> TtlCache<V> {
+impl<V: Send + Sync + 'static> TtlCache<V> {
     /// The value under `key`, if loaded less than [`TTL`] ago.
     pub fn get(&self, key: &str) -> Option<Arc<V>> {
-        let entries = self.entries.read().ok()?;
-        entries
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < TTL)
-            .map(|(_, v)| v.clone())
+        self.entries.get(key)
     }
 
     /// Remembers `value` under `key`.
     pub fn put(&self, key: &str, value: Arc<V>) {
-        if let Ok(mut entries) = self.entries.write() {
-            if entries.len() >= CAPACITY {
-                entries.clear();
-            }
-            entries.insert(key.to_owned(), (Instant::now(), value));
-        }
+        self.entries.insert(key.to_owned(), value);
     }
 }
 
