@@ -8,11 +8,13 @@ use super::redirect_uri::RedirectUri;
 use super::scope::Scope;
 
 mod checks;
+mod exchange;
 mod fields;
 mod parse;
 mod types;
 
 pub(crate) use checks::{check_jwks, secure_url};
+pub use exchange::{MAX_EXCHANGE_LIFETIME, TokenExchangePolicy};
 pub(crate) use fields::NoDuplicateMembers;
 pub use types::{ApplicationType, GrantType, ResponseType, TokenEndpointAuthMethod};
 
@@ -160,6 +162,14 @@ pub struct ClientMetadata {
         skip_serializing_if = "Option::is_none"
     )]
     pub refresh_token_grace_period: Option<u64>,
+    /// Sigil extension `sigil_token_exchange`: the RFC 8693 exchanges the client may make,
+    /// set by an administrator; `None` means subject tokens addressed to it only, no
+    /// delegation, no impersonation.
+    #[serde(
+        rename = "sigil_token_exchange",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub token_exchange: Option<TokenExchangePolicy>,
 }
 
 impl ClientMetadata {

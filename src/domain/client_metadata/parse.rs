@@ -55,6 +55,7 @@ pub(super) const KNOWN_FIELDS: &[&str] = &[
     "sigil_refresh_token_lifetime",
     "sigil_refresh_token_absolute_lifetime",
     "sigil_refresh_token_grace_period",
+    "sigil_token_exchange",
 ];
 
 /// Members a registration response carries but a request may not.
@@ -127,6 +128,10 @@ pub(super) fn from_value(
         Some(v) => parse_all(&v)?,
     };
     check_grants(&grant_types, &response_types, auth_method)?;
+    let token_exchange = f
+        .take("sigil_token_exchange")
+        .map(|v| super::exchange::parse(v, &grant_types))
+        .transpose()?;
 
     let redirect_uris = f.strings("redirect_uris")?.unwrap_or_default();
     if code_grant && redirect_uris.is_empty() {
@@ -291,6 +296,7 @@ pub(super) fn from_value(
         refresh_token_lifetime,
         refresh_token_absolute_lifetime,
         refresh_token_grace_period: refresh_token_grace_period.filter(|&s| s > 0),
+        token_exchange,
     })
 }
 

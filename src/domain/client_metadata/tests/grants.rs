@@ -319,3 +319,48 @@ fn post_logout_redirect_uris_follow_the_redirect_rules() {
         "post_logout_redirect_uris": ["com.example.app:/bye"],
     }));
 }
+
+#[test]
+fn the_token_exchange_policy_is_checked() {
+    let exchange = "urn:ietf:params:oauth:grant-type:token-exchange";
+    let with_policy = |policy: Value| {
+        with(json!({
+            "grant_types": ["client_credentials", exchange],
+            "redirect_uris": [],
+            "response_types": [],
+            "sigil_token_exchange": policy,
+        }))
+    };
+    let m = parse(with_policy(
+        json!({"delegation": true, "subject_audiences": ["a", "a", "b"]}),
+    ));
+    let policy = m.token_exchange.unwrap();
+    assert!(policy.delegation && !policy.impersonation);
+    assert_eq!(policy.subject_audiences, ["a", "b"]);
+    assert_eq!(policy.max_lifetime, None);
+    for (policy, needle) in [
+        (json!([]), "must be an object"),
+        (
+            json!({"impersonate": true}),
+            "unknown member \"impersonate\"",
+        ),
+        (json!({"delegation": "yes"}), "true or false"),
+        (json!({"max_lifetime": 0}), "between 1 and 86400"),
+        (json!({"max_lifetime": 86401}), "between 1 and 86400"),
+        (
+            json!({"subject_audiences": ["has space"]}),
+            "subject_audiences[0]",
+        ),
+        (
+            json!({"subject_audiences": "https://a.example/"}),
+            "array of strings",
+        ),
+    ] {
+        assert_contains(&client_error(with_policy(policy)), needle);
+    }
+    let without_grant = with(json!({"sigil_token_exchange": {"delegation": true}}));
+    assert_contains(
+        &client_error(without_grant),
+        "requires grant_types to include",
+    );
+}
