@@ -66,13 +66,14 @@ pub(super) fn parse(
         )));
     }
     let mut f = Fields::new(members);
+    // The members' own type errors name them inside the policy.
+    let within = |mut e: MetadataError| {
+        e.description = format!("sigil_token_exchange.{}", e.description);
+        e
+    };
     let mut subject_audiences = Vec::new();
-    for (i, aud) in f
-        .strings("subject_audiences")?
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-    {
+    let audiences = f.strings("subject_audiences").map_err(within)?;
+    for (i, aud) in audiences.unwrap_or_default().into_iter().enumerate() {
         if aud.is_empty()
             || aud.chars().count() > MAX_AUDIENCE_CHARS
             || aud.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -91,9 +92,9 @@ pub(super) fn parse(
             "sigil_token_exchange.subject_audiences may name at most {MAX_AUDIENCES} audiences"
         )));
     }
-    let delegation = f.bool("delegation")?;
-    let impersonation = f.bool("impersonation")?;
-    let max_lifetime = f.seconds("max_lifetime")?;
+    let delegation = f.bool("delegation").map_err(within)?;
+    let impersonation = f.bool("impersonation").map_err(within)?;
+    let max_lifetime = f.seconds("max_lifetime").map_err(within)?;
     if max_lifetime.is_some_and(|s| !(1..=MAX_EXCHANGE_LIFETIME).contains(&s)) {
         return Err(invalid(format!(
             "sigil_token_exchange.max_lifetime must be between 1 and {MAX_EXCHANGE_LIFETIME} seconds"

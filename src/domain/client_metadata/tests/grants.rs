@@ -344,7 +344,10 @@ fn the_token_exchange_policy_is_checked() {
             json!({"impersonate": true}),
             "unknown member \"impersonate\"",
         ),
-        (json!({"delegation": "yes"}), "true or false"),
+        (
+            json!({"delegation": "yes"}),
+            "sigil_token_exchange.delegation must be true or false",
+        ),
         (json!({"max_lifetime": 0}), "between 1 and 86400"),
         (json!({"max_lifetime": 86401}), "between 1 and 86400"),
         (
