@@ -1,8 +1,6 @@
 //! The JWE algorithms sigil encrypts and decrypts with: closed lists. `RSA1_5`, `PBES2-*` and
 //! the 192-bit variants are not among them, so no parse of a header can name them.
 
-use std::fmt;
-
 use serde::Serialize;
 
 /// The key type a key-management algorithm needs.
@@ -163,16 +161,6 @@ impl ContentAlg {
             Self::A256Gcm => 32,
         }
     }
-}
-
-macro_rules! display_as_str {
-    ($($ty:ty),*) => {$(
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    )*};
 }
 
 display_as_str!(KeyAlg, ContentAlg);

@@ -1,5 +1,16 @@
 //! Plain data with invariants and no I/O.
 
+/// `Display` for enums whose `as_str` is their wire name.
+macro_rules! display_as_str {
+    ($($ty:ty),*) => {$(
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+
 pub mod alg;
 pub mod client_metadata;
 pub mod enc_alg;

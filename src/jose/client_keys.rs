@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::encrypt::Recipient;
 use super::policy::Policy;
-use super::verify::{Decoded, VerifyError, decode_unverified};
+use super::verify::{Decoded, VerifyError, decode_unverified, header_alg};
 use crate::domain::alg::SigningAlg;
 use crate::domain::enc_alg::{KeyAlg, KeyKind};
 
@@ -161,14 +161,7 @@ impl ClientKeys {
     /// and keys embedded in the header are ignored.
     pub fn verify(&self, token: &str, policy: &Policy) -> Result<Decoded, VerifyError> {
         let decoded = decode_unverified(token)?;
-        let alg_name = decoded
-            .header
-            .get("alg")
-            .and_then(Value::as_str)
-            .ok_or_else(|| VerifyError::Algorithm("missing".into()))?;
-        let alg = SigningAlg::parse(alg_name)
-            .filter(|a| policy.algs.contains(a))
-            .ok_or_else(|| VerifyError::Algorithm(alg_name.to_owned()))?;
+        let alg = header_alg(&decoded, policy)?;
         let kid = decoded.header.get("kid").and_then(Value::as_str);
         let mut candidates = self
             .verifiers

@@ -67,21 +67,7 @@ pub(super) fn generate(alg: KeyAlg, kek: &Kek, now: i64) -> Result<StoredKey, Jo
         }
         other => return Err(JoseError(format!("sigil keeps no {other} key"))),
     };
-    let kid = crate::secrets::random_token(12);
-    for jwk in [&mut private, &mut public] {
-        jwk.set_key_id(&kid);
-        jwk.set_key_use("enc");
-        jwk.set_algorithm(alg.as_str());
-    }
-    Ok(StoredKey {
-        kid,
-        alg: alg.as_str().to_owned(),
-        public_jwk: public.to_string(),
-        private_jwe: kek.wrap(private.to_string().as_bytes())?,
-        created_at: now,
-        retired_at: None,
-        expires_at: None,
-    })
+    super::keys::stored(alg.as_str(), "enc", &mut private, &mut public, kek, now)
 }
 
 /// A parsed decrypter for one of sigil's private encryption keys.

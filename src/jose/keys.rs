@@ -116,15 +116,28 @@ pub fn generate(alg: SigningAlg, kek: &Kek, now: i64) -> Result<StoredKey, JoseE
             (kp.to_jwk_private_key(), kp.to_jwk_public_key())
         }
     };
+    stored(alg.as_str(), "sig", &mut private, &mut public, kek, now)
+}
+
+/// A new key pair as it is kept: a fresh `kid`, `use` and `alg` on both halves, the
+/// private one wrapped under `kek`.
+pub(super) fn stored(
+    alg: &str,
+    usage: &str,
+    private: &mut Jwk,
+    public: &mut Jwk,
+    kek: &Kek,
+    now: i64,
+) -> Result<StoredKey, JoseError> {
     let kid = crate::secrets::random_token(12);
-    for jwk in [&mut private, &mut public] {
+    for jwk in [&mut *private, &mut *public] {
         jwk.set_key_id(&kid);
-        jwk.set_key_use("sig");
-        jwk.set_algorithm(alg.as_str());
+        jwk.set_key_use(usage);
+        jwk.set_algorithm(alg);
     }
     Ok(StoredKey {
         kid,
-        alg: alg.as_str().to_owned(),
+        alg: alg.to_owned(),
         public_jwk: public.to_string(),
         private_jwe: kek.wrap(private.to_string().as_bytes())?,
         created_at: now,

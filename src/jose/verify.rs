@@ -66,17 +66,22 @@ fn json_part(name: &str, part: &str) -> Result<Map<String, Value>, VerifyError> 
         .map_err(|_| VerifyError::Malformed(format!("{name} is not a JSON object")))
 }
 
-/// Verifies the signature of `token` against `keys` under `policy`; returns header and claims.
-pub fn verify(token: &str, keys: &KeySet, policy: &Policy) -> Result<Decoded, VerifyError> {
-    let decoded = decode_unverified(token)?;
-    let alg_name = decoded
+/// The header's `alg`, when `policy` accepts it (never `none`).
+pub(super) fn header_alg(decoded: &Decoded, policy: &Policy) -> Result<SigningAlg, VerifyError> {
+    let name = decoded
         .header
         .get("alg")
         .and_then(Value::as_str)
         .ok_or_else(|| VerifyError::Algorithm("missing".into()))?;
-    let alg = SigningAlg::parse(alg_name)
+    SigningAlg::parse(name)
         .filter(|a| policy.algs.contains(a))
-        .ok_or_else(|| VerifyError::Algorithm(alg_name.to_owned()))?;
+        .ok_or_else(|| VerifyError::Algorithm(name.to_owned()))
+}
+
+/// Verifies the signature of `token` against `keys` under `policy`; returns header and claims.
+pub fn verify(token: &str, keys: &KeySet, policy: &Policy) -> Result<Decoded, VerifyError> {
+    let decoded = decode_unverified(token)?;
+    let alg = header_alg(&decoded, policy)?;
     let verifier: &dyn JwsVerifier = match decoded.header.get("kid").and_then(Value::as_str) {
         Some(kid) => {
             let key = keys

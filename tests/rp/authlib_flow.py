@@ -453,33 +453,39 @@ def flow(server):
     step("reused code refused with 400 invalid_grant")
 
 
-def on_alarm(signum, frame):
-    raise Failure(f"the whole check took longer than {OVERALL_TIMEOUT}s")
-
-
-def main(argv):
+def check(name, argv, run_check, timeout):
+    """Runs `run_check(binary)` within `timeout` seconds and prints the closing line
+    `NAME: 1 passed, 0 failed` (or why it failed). Returns the exit code."""
     binary = os.path.abspath(argv[1] if len(argv) > 1 else "target/debug/sigil")
     started = time.monotonic()
+
+    def on_alarm(signum, frame):
+        raise Failure(f"the whole check took longer than {timeout}s")
+
     signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(OVERALL_TIMEOUT)
+    signal.alarm(timeout)
     try:
         if not os.access(binary, os.X_OK):
             raise Failure(f"{binary} is not an executable")
-        run(binary)
+        run_check(binary)
     except Failure as failure:
         signal.alarm(0)
-        print(f"authlib: FAILED: {failure}", flush=True)
-        print("authlib: 0 passed, 1 failed", flush=True)
+        print(f"{name}: FAILED: {failure}", flush=True)
+        print(f"{name}: 0 passed, 1 failed", flush=True)
         return 1
     except Exception as error:  # an unexpected error is a failed check too
         signal.alarm(0)
-        print(f"authlib: FAILED: unexpected {type(error).__name__}: {error}", flush=True)
-        print("authlib: 0 passed, 1 failed", flush=True)
+        print(f"{name}: FAILED: unexpected {type(error).__name__}: {error}", flush=True)
+        print(f"{name}: 0 passed, 1 failed", flush=True)
         return 1
     signal.alarm(0)
-    step(f"flow completed in {time.monotonic() - started:.1f}s")
-    print("authlib: 1 passed, 0 failed", flush=True)
+    print(f"{name}: completed in {time.monotonic() - started:.1f}s", flush=True)
+    print(f"{name}: 1 passed, 0 failed", flush=True)
     return 0
+
+
+def main(argv):
+    return check("authlib", argv, run, OVERALL_TIMEOUT)
 
 
 if __name__ == "__main__":

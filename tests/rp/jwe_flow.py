@@ -14,10 +14,8 @@ that its parameters win. Prints `jwe: 1 passed, 0 failed` on success.
 
 import hashlib
 import json
-import os
 import secrets
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -36,6 +34,7 @@ from authlib_flow import (
     Failure,
     Server,
     b64url,
+    check,
     expect,
     find_form,
     free_port,
@@ -230,31 +229,8 @@ def run(binary):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def on_alarm(signum, frame):
-    raise Failure(f"the whole check took longer than {OVERALL_TIMEOUT}s")
-
-
 def main(argv):
-    binary = os.path.abspath(argv[1] if len(argv) > 1 else "target/debug/sigil")
-    started = time.monotonic()
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(OVERALL_TIMEOUT)
-    try:
-        run(binary)
-    except Failure as failure:
-        signal.alarm(0)
-        print(f"jwe: FAILED: {failure}", flush=True)
-        print("jwe: 0 passed, 1 failed", flush=True)
-        return 1
-    except Exception as error:  # an unexpected error is a failed check too
-        signal.alarm(0)
-        print(f"jwe: FAILED: unexpected {type(error).__name__}: {error}", flush=True)
-        print("jwe: 0 passed, 1 failed", flush=True)
-        return 1
-    signal.alarm(0)
-    step(f"completed in {time.monotonic() - started:.1f}s")
-    print("jwe: 1 passed, 0 failed", flush=True)
-    return 0
+    return check("jwe", argv, run, OVERALL_TIMEOUT)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 //! The enumerated client metadata values and their wire names.
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -183,16 +182,6 @@ impl FromStr for TokenEndpointAuthMethod {
             Self::ALL.map(Self::as_str).join(", ")
         )))
     }
-}
-
-macro_rules! display_as_str {
-    ($($ty:ty),*) => {$(
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    )*};
 }
 
 display_as_str!(
