@@ -314,20 +314,26 @@ def validate_id_token(id_token, access_token, jwks, algorithms, issuer, client_i
     return header, claims
 
 
-def run(binary):
-    workdir = tempfile.mkdtemp(prefix="sigil-authlib-")
+def with_server(name, binary, flow_of):
+    """Runs `flow_of(server)` against a fresh `sigil serve` in a temporary directory; on a
+    failure prints the server log's last lines, and always stops the server."""
+    workdir = tempfile.mkdtemp(prefix=f"sigil-{name}-")
     server = Server(binary, workdir, free_port())
     try:
-        flow(server)
+        flow_of(server)
     except Failure:
         tail = server.log_tail()
         if tail:
-            print("authlib: last lines of the server log:", file=sys.stderr)
+            print(f"{name}: last lines of the server log:", file=sys.stderr)
             print(tail, file=sys.stderr, end="")
         raise
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(binary):
+    with_server("authlib", binary, flow)
 
 
 def flow(server):

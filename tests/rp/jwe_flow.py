@@ -15,9 +15,7 @@ that its parameters win. Prints `jwe: 1 passed, 0 failed` on success.
 import hashlib
 import json
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -40,6 +38,7 @@ from authlib_flow import (
     free_port,
     json_body,
     validate_id_token,
+    with_server,
 )
 
 OVERALL_TIMEOUT = 300
@@ -214,19 +213,7 @@ def flow(server):
 
 
 def run(binary):
-    workdir = tempfile.mkdtemp(prefix="sigil-jwe-")
-    server = Server(binary, workdir, free_port())
-    try:
-        flow(server)
-    except Failure:
-        tail = server.log_tail()
-        if tail:
-            print("jwe: last lines of the server log:", file=sys.stderr)
-            print(tail, file=sys.stderr, end="")
-        raise
-    finally:
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with_server("jwe", binary, flow)
 
 
 def main(argv):
