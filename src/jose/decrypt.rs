@@ -93,6 +93,24 @@ struct Parts<'a> {
     tag: Vec<u8>,
 }
 
+impl Parts<'_> {
+    /// The content under `cek`, the protected header as additional data; `None` on any failure.
+    fn open(self, enc: ContentAlg, cek: &[u8]) -> Option<Opened> {
+        let plaintext = content::open(
+            enc,
+            cek,
+            &self.iv,
+            &self.ciphertext,
+            self.header_b64.as_bytes(),
+            &self.tag,
+        )?;
+        Some(Opened {
+            header: self.header,
+            plaintext,
+        })
+    }
+}
+
 fn split(token: &str) -> Result<Parts<'_>, DecryptError> {
     if token.len() > MAX_INBOUND_JWE {
         return Err(refuse("too large"));
@@ -216,19 +234,9 @@ pub fn decrypt(token: &str, keys: &KeySet, accept: &Accept<'_>) -> Result<Opened
         .map(|k| k.into_owned())
         .filter(|k| k.len() == enc.key_len())
         .unwrap_or_else(|| crate::secrets::random_bytes(enc.key_len()));
-    let plaintext = content::open(
-        enc,
-        &cek,
-        &parts.iv,
-        &parts.ciphertext,
-        parts.header_b64.as_bytes(),
-        &parts.tag,
-    )
-    .ok_or_else(|| refuse("decryption failed"))?;
-    Ok(Opened {
-        header: parts.header,
-        plaintext,
-    })
+    parts
+        .open(enc, &cek)
+        .ok_or_else(|| refuse("decryption failed"))
 }
 
 /// Opens a token sigil encrypted to a resource, through the content key it kept for itself;
@@ -242,18 +250,7 @@ pub fn open_own(token: &str, own: &OwnCopy) -> Option<Opened> {
     let (_, enc) = check_header(&parts.header, &all).ok()?;
     let wrapped = parts.header.get(OWN_COPY_MEMBER)?.as_str()?;
     let cek = own.unwrap(wrapped)?;
-    let plaintext = content::open(
-        enc,
-        &cek,
-        &parts.iv,
-        &parts.ciphertext,
-        parts.header_b64.as_bytes(),
-        &parts.tag,
-    )?;
-    Some(Opened {
-        header: parts.header,
-        plaintext,
-    })
+    parts.open(enc, &cek)
 }
 
 #[cfg(test)]

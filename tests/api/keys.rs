@@ -233,7 +233,6 @@ async fn token_decode_refuses_tampered_foreign_and_malformed_tokens() {
 
 #[tokio::test]
 async fn token_decode_decrypts_a_token_encrypted_to_either_published_encryption_key() {
-    use josekit::jwe::{ECDH_ES_A256KW, JweContext, JweHeader, RSA_OAEP_256};
     let app = TestApp::spawn().await;
     let (signed, _) = sign_with(&app, SigningAlg::ES256);
     let doc = jwks(&app).await;
@@ -244,21 +243,7 @@ async fn token_decode_decrypts_a_token_encrypted_to_either_published_encryption_
             .iter()
             .find(|k| k["alg"] == alg && k["use"] == "enc")
             .unwrap();
-        let jwk = josekit::jwk::Jwk::from_map(key.as_object().unwrap().clone()).unwrap();
-        let mut header = JweHeader::new();
-        header.set_content_encryption("A256GCM");
-        header.set_content_type("JWT");
-        let encrypted = match alg {
-            "RSA-OAEP-256" => {
-                let e = RSA_OAEP_256.encrypter_from_jwk(&jwk).unwrap();
-                JweContext::new().serialize_compact(signed.as_bytes(), &header, &e)
-            }
-            _ => {
-                let e = ECDH_ES_A256KW.encrypter_from_jwk(&jwk).unwrap();
-                JweContext::new().serialize_compact(signed.as_bytes(), &header, &e)
-            }
-        }
-        .unwrap();
+        let encrypted = crate::helpers::jwe::to_sigil(&doc, &signed, alg);
         let out = app.run_cli(&["token", "decode", "--verify", &encrypted], "");
         assert!(out.status.success(), "{alg}: {out:?}");
         let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -267,10 +252,8 @@ async fn token_decode_decrypts_a_token_encrypted_to_either_published_encryption_
         assert_eq!(shown["header"]["alg"], "ES256");
         assert_eq!(shown["claims"]["sub"], "s");
         assert_eq!(shown["verified"], true);
-        let mut tampered: Vec<&str> = encrypted.split('.').collect();
-        let flipped = tampered[3].replacen('A', "B", 1).replacen('a', "b", 1);
-        tampered[3] = &flipped;
-        let out = app.run_cli(&["token", "decode", &tampered.join(".")], "");
+        let tampered = crate::helpers::jwe::tamper(&encrypted, 3);
+        let out = app.run_cli(&["token", "decode", &tampered], "");
         assert!(!out.status.success(), "a tampered JWE decrypted");
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(stderr.contains("cannot decrypt"), "{stderr}");

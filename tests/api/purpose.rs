@@ -146,6 +146,27 @@ async fn id_token_hint_at_logout_takes_id_tokens_only() {
 }
 
 #[tokio::test]
+async fn an_id_token_re_encrypted_to_sigil_is_a_hint_and_nothing_else_inside_is() {
+    let (app, _client, kinds) = setup().await;
+    let jwks = app.jwks().await;
+    let logout = |hint: String| {
+        app.http
+            .get(format!("{}/logout", app.address))
+            .query(&[("id_token_hint", hint)])
+            .send()
+    };
+    let title = "This sign-out request cannot be used";
+    for alg in ["RSA-OAEP-256", "ECDH-ES+A256KW"] {
+        let sealed = crate::helpers::jwe::to_sigil(&jwks, &kinds.id_token, alg);
+        assert_ne!(logout(sealed.clone()).await.unwrap().status(), 400, "{alg}");
+        let tampered = crate::helpers::jwe::tamper(&sealed, 4);
+        expect_page(logout(tampered).await.unwrap(), 400, title).await;
+        let access = crate::helpers::jwe::to_sigil(&jwks, &kinds.access_token, alg);
+        expect_page(logout(access).await.unwrap(), 400, title).await;
+    }
+}
+
+#[tokio::test]
 async fn userinfo_takes_access_tokens_only() {
     let (app, _client, kinds) = setup().await;
     for (kind, token) in kinds.except("access token") {

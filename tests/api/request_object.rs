@@ -2,12 +2,12 @@
 //! key with josekit's own context, accepted with their parameters winning over the query's;
 //! every tampered, misaddressed, stale, replayed or foreign object is `invalid_request_object`.
 
-use josekit::jwe::{ECDH_ES_A256KW, JweContext, JweHeader, RSA_OAEP_256};
 use josekit::jwk::Jwk;
 use josekit::jws::{ES256, RS256};
 use serde_json::{Value, json};
 
 use crate::helpers::assertions::{assertion, assertion_by};
+use crate::helpers::jwe;
 use crate::helpers::oauth::{PASSWORD, USER, jwt_parts};
 use crate::helpers::{TestApp, TestClient, location_params, pkce_pair};
 
@@ -63,31 +63,7 @@ fn object_claims(app: &TestApp, client_id: &str, challenge: &str) -> Value {
 
 /// Encrypts `jws` to the app's published encryption key for `alg`, as a client would.
 async fn encrypt_to_sigil(app: &TestApp, jws: &str, alg: &str) -> String {
-    let jwks = app.jwks().await;
-    let key = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["use"] == "enc" && k["alg"] == alg)
-        .unwrap();
-    let jwk = Jwk::from_map(key.as_object().unwrap().clone()).unwrap();
-    let mut header = JweHeader::new();
-    header.set_content_encryption("A256GCM");
-    header.set_content_type("JWT");
-    let context = JweContext::new();
-    match alg {
-        "RSA-OAEP-256" => context.serialize_compact(
-            jws.as_bytes(),
-            &header,
-            &RSA_OAEP_256.encrypter_from_jwk(&jwk).unwrap(),
-        ),
-        _ => context.serialize_compact(
-            jws.as_bytes(),
-            &header,
-            &ECDH_ES_A256KW.encrypter_from_jwk(&jwk).unwrap(),
-        ),
-    }
-    .unwrap()
+    jwe::to_sigil(&app.jwks().await, jws, alg)
 }
 
 fn query<'a>(client: &'a TestClient, request: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -194,9 +170,7 @@ async fn tampered_misaddressed_stale_replayed_or_foreign_objects_are_refused() {
     };
 
     let good = sealed(claims()).await;
-    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
-    parts[3] = parts[3].replacen('A', "B", 1).replacen('g', "h", 1);
-    refused(&ask(parts.join(".")).await, "tampered ciphertext");
+    refused(&ask(jwe::tamper(&good, 3)).await, "tampered ciphertext");
 
     let mut wrong_aud = claims();
     wrong_aud["aud"] = json!("https://elsewhere.example");

@@ -144,9 +144,7 @@ async fn a_tampered_or_foreign_encrypted_token_is_inactive_and_unknown_at_userin
     let client = app.service_client("api:read").await;
     let body = app.service_token(&client, &[("resource", API)]).await;
     let token = body["access_token"].as_str().unwrap();
-    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
-    parts[3] = parts[3].replacen('A', "B", 1).replacen('Q', "R", 1);
-    let tampered = parts.join(".");
+    let tampered = jwe::tamper(token, 3);
     let own = (resource.id.as_str(), resource.secret.as_deref().unwrap());
     assert!(!active(&app, own, &tampered).await);
     assert_error(app.userinfo(&tampered).await, 401, "invalid_token").await;

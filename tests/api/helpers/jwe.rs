@@ -110,6 +110,40 @@ pub fn open(token: &str, decrypter: &dyn JweDecrypter) -> (JweHeader, String) {
     (header, String::from_utf8(plain).unwrap())
 }
 
+/// Encrypts `jws` (A256GCM, `cty: JWT`) to the `use: enc` key for `alg` in the app's
+/// published `jwks`, as a client would, with josekit's own context.
+pub fn to_sigil(jwks: &Value, jws: &str, alg: &str) -> String {
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["use"] == "enc" && k["alg"] == alg)
+        .unwrap_or_else(|| panic!("no published {alg} key"));
+    let jwk = Jwk::from_map(key.as_object().unwrap().clone()).unwrap();
+    let mut header = JweHeader::new();
+    header.set_content_encryption("A256GCM");
+    header.set_content_type("JWT");
+    let encrypter: Box<dyn jwe::JweEncrypter> = match alg {
+        "RSA-OAEP-256" => Box::new(jwe::RSA_OAEP_256.encrypter_from_jwk(&jwk).unwrap()),
+        _ => Box::new(jwe::ECDH_ES_A256KW.encrypter_from_jwk(&jwk).unwrap()),
+    };
+    JweContext::new()
+        .serialize_compact(jws.as_bytes(), &header, encrypter.as_ref())
+        .unwrap()
+}
+
+/// `token` with one bit of its dot-separated part `index` flipped (its first byte), so the
+/// part still decodes but no longer authenticates.
+pub fn tamper(token: &str, index: usize) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let mut bytes = b64.decode(&parts[index]).unwrap();
+    bytes[0] ^= 1;
+    parts[index] = b64.encode(bytes);
+    parts.join(".")
+}
+
 /// A `jwks_uri` on 127.0.0.1 whose answer can be changed and whose requests are counted.
 #[derive(Clone)]
 pub struct KeyServer {
