@@ -40,10 +40,38 @@ pub struct AccessTokenInput<'a> {
     pub exp: i64,
     /// The signing algorithm (the resource's choice; [`ACCESS_TOKEN_ALG`] by default).
     pub alg: SigningAlg,
+    /// For an exchanged token: its `act` and the tokens it came from.
+    pub exchange: Option<Exchanged<'a>>,
+}
+
+/// What an exchanged token (RFC 8693) carries beyond an access token's claims.
+#[derive(Debug, Clone, Copy)]
+pub struct Exchanged<'a> {
+    /// The `act` claim (RFC 8693 §4.1), when someone acts for the subject.
+    pub act: Option<&'a Value>,
+    /// The `jti`s of the tokens it was exchanged from, oldest first: revoking any of them
+    /// makes it inactive.
+    pub chain: &'a [String],
 }
 
 /// The private claim carrying the user's token generation.
 pub const GENERATION: &str = "sigil_gen";
+
+/// The private claim listing the `jti`s an exchanged token came from.
+pub const CHAIN: &str = "sigil_chain";
+
+/// The `jti`s whose revocation makes a token with these claims inactive: its own, then those
+/// it was exchanged from; empty when it has no `jti`.
+pub fn lineage(claims: &serde_json::Map<String, Value>) -> Vec<String> {
+    let Some(jti) = claims.get("jti").and_then(Value::as_str) else {
+        return Vec::new();
+    };
+    let mut out = vec![jti.to_owned()];
+    if let Some(Value::Array(chain)) = claims.get(CHAIN) {
+        out.extend(chain.iter().filter_map(Value::as_str).map(str::to_owned));
+    }
+    out
+}
 
 /// A minted access token with its `jti` and `exp`.
 #[derive(Debug, Clone)]
@@ -85,6 +113,14 @@ pub fn mint(keys: &KeySet, input: AccessTokenInput<'_>) -> Result<AccessToken, J
         }
         if let Some(sid) = input.sid {
             map.insert("sid".into(), Value::String(sid.to_owned()));
+        }
+        if let Some(exchange) = input.exchange {
+            if let Some(act) = exchange.act {
+                map.insert("act".into(), act.clone());
+            }
+            if !exchange.chain.is_empty() {
+                map.insert(CHAIN.into(), json!(exchange.chain));
+            }
         }
     }
     let token = sign(&claims, TokenKind::AccessToken.typ(), &key)?;

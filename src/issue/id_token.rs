@@ -5,6 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
+use crate::issue::access_token::GENERATION;
 use crate::jose::purpose::TokenKind;
 use crate::jose::sign::sign;
 use crate::jose::{JoseError, KeySet, SigningAlg};
@@ -67,6 +68,7 @@ pub fn mint(keys: &KeySet, input: IdTokenInput<'_>) -> Result<String, JoseError>
         "acr": "1",
         "amr": g.amr,
         "sid": g.sid,
+        GENERATION: input.account.token_generation,
     });
     if let Value::Object(map) = registered {
         claims.extend(map);

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::domain::client_metadata::GrantType;
 use crate::domain::enc_alg::{ContentAlg, KeyAlg};
 use crate::jose::SigningAlg;
 use crate::oauth::authorize::request::SUPPORTED_SCOPES;
@@ -146,6 +147,7 @@ impl Discovery {
                 "authorization_code",
                 "refresh_token",
                 "client_credentials",
+                GrantType::TokenExchange.as_str(),
             ],
             subject_types_supported: vec!["public"],
             id_token_signing_alg_values_supported: SigningAlg::names(),

@@ -91,7 +91,11 @@ pub async fn userinfo(
             .map(str::to_owned)
             .ok_or_else(invalid_token)
     };
-    let (sub, jti, client_id) = (text("sub")?, text("jti")?, text("client_id")?);
+    let (sub, client_id) = (text("sub")?, text("client_id")?);
+    let jtis = crate::issue::access_token::lineage(&decoded.claims);
+    if jtis.is_empty() {
+        return Err(invalid_token());
+    }
     let scope = Scope::parse(&text("scope")?).map_err(|_| invalid_token())?;
     if !scope.contains("openid") {
         return Err(challenge(Some((
@@ -104,7 +108,7 @@ pub async fn userinfo(
         .store
         .run(move |c| {
             Ok((
-                denylist::user_and_denial(c, &sub, &jti)?,
+                denylist::user_and_denial(c, &sub, &jtis)?,
                 users::roles(c, &sub)?,
                 registry::get(c, &client_id)?,
             ))

@@ -35,18 +35,19 @@ pub fn is_denied(conn: &mut DbConnection, jti: &str) -> Result<bool, StoreError>
         .is_some())
 }
 
-/// The user `sub` and whether `jti` is denied, in one statement (`None` when there is no
-/// such user): what userinfo needs to know of a user's access token.
+/// The user `sub` and whether any of `jtis` (a token's own and those it was exchanged from)
+/// is denied, in one statement (`None` when there is no such user): what userinfo needs to
+/// know of a user's access token.
 pub fn user_and_denial(
     conn: &mut DbConnection,
     sub: &str,
-    jti: &str,
+    jtis: &[String],
 ) -> Result<Option<(UserRow, bool)>, StoreError> {
     Ok(native!(conn, |conn| u::users
         .find(sub)
         .select((
             UserRow::as_select(),
-            diesel::dsl::exists(d::token_denylist.find(jti)),
+            diesel::dsl::exists(d::token_denylist.filter(d::jti.eq_any(jtis))),
         ))
         .first(conn)
         .optional())?)
@@ -63,15 +64,16 @@ pub struct Standing {
     pub client_exists: bool,
 }
 
-/// The user `sub` (when given) and whether `jti` is denied and `client_id` still registered,
-/// in one statement; `None` when `sub` names no user.
+/// The user `sub` (when given), whether any of `jtis` (a token's own and those it was
+/// exchanged from) is denied, and whether `client_id` is still registered, in one statement;
+/// `None` when `sub` names no user.
 pub fn standing(
     conn: &mut DbConnection,
     sub: Option<&str>,
-    jti: &str,
+    jtis: &[String],
     client_id: &str,
 ) -> Result<Option<Standing>, StoreError> {
-    let denied = diesel::dsl::exists(d::token_denylist.find(jti));
+    let denied = diesel::dsl::exists(d::token_denylist.filter(d::jti.eq_any(jtis)));
     let client = diesel::dsl::exists(c::clients.find(client_id));
     let Some(sub) = sub else {
         let (denied, client_exists) = native!(conn, |conn| diesel::select((denied, client))

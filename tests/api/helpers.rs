@@ -12,6 +12,7 @@ use sigil::state::AppState;
 
 pub mod assertions;
 pub mod database;
+pub mod exchange;
 pub mod html;
 pub mod jwe;
 pub mod logout;

@@ -40,4 +40,5 @@ mod single_use;
 mod statements;
 mod throttle;
 mod token;
+mod token_exchange;
 mod userinfo;

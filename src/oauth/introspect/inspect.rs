@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::Caller;
 use crate::error::OAuthError;
-use crate::issue::access_token::GENERATION;
+use crate::issue::access_token::{CHAIN, GENERATION, lineage};
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::secrets;
 use crate::state::AppState;
@@ -66,9 +66,10 @@ async fn access_token(
     if !visible(caller, &claims) {
         return Ok(None);
     }
-    let Some(jti) = claims.get("jti").and_then(Value::as_str).map(str::to_owned) else {
+    let jtis = lineage(&claims);
+    if jtis.is_empty() {
         return Ok(None);
-    };
+    }
     let Some(client_id) = claims
         .get("client_id")
         .and_then(Value::as_str)
@@ -87,7 +88,7 @@ async fn access_token(
     // One statement: the denial, the client's existence and (for a user's token) the user.
     let standing = state
         .store
-        .run(move |c| denylist::standing(c, sub.as_deref(), &jti, &client_id))
+        .run(move |c| denylist::standing(c, sub.as_deref(), &jtis, &client_id))
         .await?;
     let Some(standing) = standing.filter(|s| !s.denied && s.client_exists) else {
         return Ok(None);
@@ -103,6 +104,7 @@ async fn access_token(
         }
     }
     claims.remove(GENERATION);
+    claims.remove(CHAIN);
     claims.insert("active".into(), Value::Bool(true));
     claims.insert("token_type".into(), "Bearer".into());
     // `username` is the profile claim `preferred_username`: released with that scope only.

@@ -72,6 +72,7 @@ pub async fn grant(
             now,
             exp: now + aimed.lifetime,
             alg: aimed.alg,
+            exchange: None,
         },
     )
     .map_err(|e| OAuthError::internal(&e))?;

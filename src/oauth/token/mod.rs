@@ -3,6 +3,7 @@
 pub mod authorization_code;
 pub mod client_credentials;
 pub mod refresh_token;
+pub mod token_exchange;
 pub mod user_tokens;
 
 use actix_web::http::header;
@@ -46,6 +47,8 @@ pub enum TokenRequest {
         /// The resource identifier named by `resource` / `audience`.
         target: Option<String>,
     },
+    /// RFC 8693: a token traded for another.
+    TokenExchange(token_exchange::ExchangeRequest),
 }
 
 impl TokenRequest {
@@ -80,6 +83,9 @@ impl TokenRequest {
                 scope: params.get("scope").map(parse_scope).transpose()?,
                 target: target::requested(params)?,
             }),
+            Some("urn:ietf:params:oauth:grant-type:token-exchange") => Ok(Self::TokenExchange(
+                token_exchange::ExchangeRequest::parse(params)?,
+            )),
             Some(_) => Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
                 "this grant type is not supported",
@@ -116,6 +122,9 @@ pub struct TokenResponse {
     /// ID token, when `openid` was granted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// The type of the token issued by an exchange (RFC 8693 §2.2.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
 }
 
 impl TokenResponse {
@@ -128,6 +137,7 @@ impl TokenResponse {
             scope: scope.to_string(),
             refresh_token: None,
             id_token: None,
+            issued_token_type: None,
         }
     }
 }
@@ -177,6 +187,14 @@ pub async fn token(
                 target: target.as_deref(),
             };
             refresh_token::refresh(&state, &client, &refresh_token, asked).await?
+        }
+        TokenRequest::TokenExchange(exchange) => {
+            tracing::Span::current().record("grant_type", "token_exchange");
+            let address = req
+                .peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default();
+            token_exchange::exchange(&state, &client, exchange, &address).await?
         }
     };
     Ok(HttpResponse::Ok()

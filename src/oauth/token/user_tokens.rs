@@ -88,6 +88,7 @@ pub fn mint(
             now: t.now,
             exp: t.now + target.lifetime,
             alg: target.alg,
+            exchange: None,
         },
     )
     .map_err(|e| OAuthError::internal(&e))?;
@@ -135,5 +136,6 @@ pub fn mint(
         scope: target.scope.to_string(),
         refresh_token: t.refresh_token,
         id_token,
+        issued_token_type: None,
     })
 }
