@@ -1,5 +1,6 @@
 //! End-to-end tests through real HTTP: one binary, one module per capability.
 
+mod audit_log;
 mod authorize_errors;
 mod browser_id;
 mod claims_release;
