@@ -20,4 +20,5 @@ pub mod pkce;
 pub mod redirect_uri;
 pub mod resource;
 pub mod scope;
+pub mod trusted_issuer;
 pub mod user;
