@@ -40,4 +40,5 @@ mod single_use;
 mod statements;
 mod throttle;
 mod token;
+mod trusted_issuers;
 mod userinfo;
