@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod federation;
 pub mod housekeeping;
 pub mod issue;
 pub mod jose;

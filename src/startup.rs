@@ -176,6 +176,7 @@ impl Application {
             passwords: crate::password::Checker::per_cpu(move || counted.password_checked()),
             clients: Default::default(),
             resources: Default::default(),
+            trusted_issuers: Default::default(),
         });
         crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);
         let server = serve(listener, state.clone(), metrics, discovery)?;

@@ -32,6 +32,10 @@ pub struct AppState {
     pub clients: crate::cache::TtlCache<crate::registry::Client>,
     /// Resources named by token requests.
     pub resources: crate::cache::TtlCache<crate::resources::Resource>,
+    /// Trusted external issuers by issuer identifier, for subject tokens of theirs; each entry
+    /// lives [`crate::cache::TTL`] (2 s), which bounds how long a deletion through the CLI
+    /// (another process) goes unseen.
+    pub trusted_issuers: crate::cache::TtlCache<crate::federation::TrustedIssuer>,
     /// Checks passwords on dedicated threads.
     pub passwords: crate::password::Checker,
     /// Delivers back-channel logout tokens (one shared HTTP client).

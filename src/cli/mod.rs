@@ -5,6 +5,7 @@ pub mod client;
 pub mod keys;
 pub mod resource;
 pub mod token;
+pub mod trusted_issuer;
 pub mod user;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +40,9 @@ pub enum Command {
     /// Manage resources (APIs) that clients request tokens for.
     #[command(subcommand)]
     Resource(resource::ResourceCommand),
+    /// Manage trusted external issuers whose JWTs token exchange accepts.
+    #[command(subcommand)]
+    TrustedIssuer(trusted_issuer::TrustedIssuerCommand),
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -61,6 +65,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::User(cmd) => user::run(cmd, settings).await,
         Command::Client(cmd) => client::run(cmd, settings).await,
         Command::Resource(cmd) => resource::run(cmd, settings).await,
+        Command::TrustedIssuer(cmd) => trusted_issuer::run(cmd, settings).await,
         Command::Keys(cmd) => keys::run(cmd, settings).await,
         Command::Token(cmd) => token::run(cmd, settings).await,
         Command::Audit(args) => audit::run(args, settings).await,

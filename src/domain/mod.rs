@@ -21,4 +21,5 @@ pub mod redirect_uri;
 pub mod resource;
 pub mod scope;
 pub mod token_type;
+pub mod trusted_issuer;
 pub mod user;

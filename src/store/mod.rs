@@ -19,6 +19,7 @@ pub mod resources;
 pub mod schema;
 pub mod session_clients;
 pub mod sessions;
+pub mod trusted_issuers;
 pub mod users;
 
 use std::time::Duration;

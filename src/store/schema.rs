@@ -179,6 +179,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    trusted_issuers (id) {
+        id -> Text,
+        issuer -> Text,
+        metadata -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> refresh_families (family_id));
@@ -193,5 +202,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     family_access_tokens,
     token_denylist,
     sessions,
-    consents
+    consents,
+    trusted_issuers
 );

@@ -91,6 +91,26 @@ pub fn by_username(conn: &mut DbConnection, name: &str) -> Result<Option<UserRow
         .optional()?)
 }
 
+/// Finds the user whose username is `value`, else the one user whose email is `value`; an
+/// email that two users share names nobody (an ambiguous value never maps).
+pub fn by_username_or_email(
+    conn: &mut DbConnection,
+    value: &str,
+) -> Result<Option<UserRow>, StoreError> {
+    if let Some(user) = by_username(conn, value)? {
+        return Ok(Some(user));
+    }
+    let mut found: Vec<UserRow> = u::users
+        .filter(u::email.eq(value))
+        .select(UserRow::as_select())
+        .limit(2)
+        .load(conn)?;
+    Ok(match found.len() {
+        1 => found.pop(),
+        _ => None,
+    })
+}
+
 /// Finds a user by id.
 pub fn by_id(conn: &mut DbConnection, id: &str) -> Result<Option<UserRow>, StoreError> {
     Ok(u::users

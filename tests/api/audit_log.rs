@@ -7,7 +7,7 @@ async fn the_database_refuses_to_change_or_delete_audit_rows() {
     let app = TestApp::spawn().await;
     app.create_client(serde_json::json!({"redirect_uris": ["https://app.example/cb"]}))
         .await;
-    let count = || app.state.store.run(|c| sigil::store::audit::count(c));
+    let count = || app.state.store.run(sigil::store::audit::count);
     let before = count().await.unwrap();
     assert!(before >= 1, "the client's creation is audited");
     for sql in [

@@ -42,4 +42,5 @@ mod statements;
 mod throttle;
 mod token;
 mod token_exchange;
+mod trusted_issuers;
 mod userinfo;

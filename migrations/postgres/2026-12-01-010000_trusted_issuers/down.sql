@@ -1,0 +1,2 @@
+DROP INDEX users_email;
+DROP TABLE trusted_issuers;
