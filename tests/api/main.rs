@@ -42,5 +42,6 @@ mod statements;
 mod throttle;
 mod token;
 mod token_exchange;
+mod token_exchange_federation;
 mod trusted_issuers;
 mod userinfo;

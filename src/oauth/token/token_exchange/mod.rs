@@ -44,6 +44,11 @@ impl Actor {
                 client_id: None,
                 iss: None,
             },
+            Principal::Foreign { issuer, .. } => Self {
+                sub: party.sub.clone(),
+                client_id: None,
+                iss: Some(issuer.clone()),
+            },
         }
     }
 }
@@ -101,16 +106,16 @@ fn passable(
             .join(" "),
     )
     .unwrap_or_default();
-    let Some(subject) = subject else {
+    let Some(scope) = subject.and_then(|s| s.scope.as_ref()) else {
         return Ok(allowed);
     };
-    if asked.is_some_and(|a| !a.is_subset_of(&subject.scope)) {
+    if asked.is_some_and(|a| !a.is_subset_of(scope)) {
         return Err(OAuthError::new(
             ErrorCode::InvalidScope,
             "the requested scope is wider than the subject token's",
         ));
     }
-    Ok(subject.scope.intersection(&allowed))
+    Ok(scope.intersection(&allowed))
 }
 
 /// Runs a token exchange for an authenticated `client` calling from `address`.
@@ -133,7 +138,7 @@ pub async fn exchange(
     }
     let whom = match &req.subject {
         Subject::Token(presented) => {
-            let party = party::own(state, presented, Role::Subject, client, &policy)?;
+            let party = party::verified(state, presented, Role::Subject, client, &policy).await?;
             Whom::Token(Box::new(party))
         }
         Subject::Impersonated(username) => Whom::Impersonated(username.clone()),
@@ -142,11 +147,12 @@ pub async fn exchange(
         Whom::Token(party) => Some(Party::clone(party)),
         Whom::Impersonated(_) => None,
     };
-    let actor_party = req
-        .actor
-        .as_ref()
-        .map(|p| party::own(state, p, Role::Actor, client, &policy))
-        .transpose()?;
+    let actor_party = match &req.actor {
+        Some(presented) => {
+            Some(party::verified(state, presented, Role::Actor, client, &policy).await?)
+        }
+        None => None,
+    };
     let actor = actor_party.as_ref().map(Actor::of);
     if let Some(may_act) = subject.as_ref().and_then(|s| s.may_act.as_ref()) {
         let acting = actor
@@ -196,6 +202,10 @@ pub async fn exchange(
     .flatten()
     .min()
     .unwrap_or(aimed.lifetime);
+    if lifetime <= 0 {
+        // A trusted issuer's token within the clock leeway, but past its `exp`.
+        return Err(party::refused(Role::Subject));
+    }
     let sealing = target::access_token_sealing(state, &aimed).await?;
     let jti = secrets::random_token(16);
     let action = match (&whom, &actor) {
@@ -222,6 +232,9 @@ pub async fn exchange(
     }
     if let Subject::Token(presented) = &req.subject {
         detail["subject_token_type"] = json!(presented.kind.as_str());
+    }
+    if let Some(Principal::Foreign { issuer, .. }) = subject.as_ref().map(|s| &s.principal) {
+        detail["subject_issuer"] = json!(issuer);
     }
     let audit =
         AuditEvent::new(acting, action, subject.as_ref().map(|s| s.sub.clone())).detail(detail);

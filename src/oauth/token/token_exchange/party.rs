@@ -8,6 +8,7 @@ use crate::domain::client_metadata::TokenExchangePolicy;
 use crate::domain::scope::Scope;
 use crate::domain::token_type::TokenType;
 use crate::error::{ErrorCode, OAuthError};
+use crate::federation::{self, Refusal};
 use crate::issue::access_token::{GENERATION, lineage};
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::registry::Client;
@@ -57,6 +58,13 @@ pub enum Principal {
     },
     /// A client acting for itself (`sub` = its `client_id`).
     Client(String),
+    /// A user of a trusted issuer, named locally by the issuer's user claim.
+    Foreign {
+        /// The trusted issuer.
+        issuer: String,
+        /// The user claim's value: a local username or email address.
+        user: String,
+    },
 }
 
 /// A verified token of the exchange, read.
@@ -70,8 +78,9 @@ pub struct Party {
     pub client_id: String,
     /// Its `jti` and those it was exchanged from: revoking any of them ends it.
     pub lineage: Vec<String>,
-    /// What it authorizes: an access token's scope; an ID token stands for `openid` only.
-    pub scope: Scope,
+    /// What it authorizes: an access token's scope; an ID token stands for `openid` only; a
+    /// trusted issuer's token its `scope` claim, or (without one) whatever the client may have.
+    pub scope: Option<Scope>,
     /// Its expiry.
     pub exp: i64,
     /// Its `act` claim, when someone acts for its subject.
@@ -90,10 +99,69 @@ fn names(aud: Option<&Value>, who: &str) -> bool {
     }
 }
 
+/// Verifies a subject or actor token of the declared type: sigil's own, or (`…:jwt`) a
+/// trusted issuer's.
+pub async fn verified(
+    state: &AppState,
+    presented: &Presented,
+    role: Role,
+    client: &Client,
+    policy: &TokenExchangePolicy,
+) -> Result<Party, OAuthError> {
+    if presented.kind != TokenType::Jwt {
+        return own(state, presented, role, client, policy);
+    }
+    let now = state.clock.now();
+    let foreign = federation::verify(
+        &state.store,
+        &state.trusted_issuers,
+        &state.key_sources,
+        &presented.token,
+        now,
+    )
+    .await
+    .map_err(|refusal| {
+        tracing::debug!(role = role.name(), error = %refusal.detail(), "foreign token refused");
+        match refusal {
+            Refusal::Invalid { .. } => refused(role),
+            Refusal::Unavailable { .. } => OAuthError::new(
+                ErrorCode::TemporarilyUnavailable,
+                "the trusted issuer's keys cannot be fetched now; try again later",
+            )
+            .with_status(actix_web::http::StatusCode::SERVICE_UNAVAILABLE),
+            Refusal::Store(e) => OAuthError::internal(&e),
+        }
+    })?;
+    let claims = &foreign.claims;
+    let scope = match claims.get("scope") {
+        None => None,
+        Some(Value::String(s)) => Some(Scope::parse(s).map_err(|_| refused(role))?),
+        Some(_) => return Err(refused(role)),
+    };
+    Ok(Party {
+        principal: Principal::Foreign {
+            issuer: foreign.issuer.clone(),
+            user: foreign.user.clone(),
+        },
+        sub: claims
+            .get("sub")
+            .and_then(Value::as_str)
+            .unwrap_or(&foreign.user)
+            .to_owned(),
+        client_id: String::new(),
+        lineage: Vec::new(),
+        scope,
+        exp: foreign.exp,
+        act: claims.get("act").cloned(),
+        may_act: claims.get("may_act").and_then(Value::as_object).cloned(),
+        auth_time: claims.get("auth_time").and_then(Value::as_i64),
+    })
+}
+
 /// Verifies one of sigil's own tokens of the declared type and reads it; the token must be
 /// addressed to `client`: issued to it, or with an `aud` that is its `client_id` or one of its
 /// policy's `subject_audiences`.
-pub fn own(
+fn own(
     state: &AppState,
     presented: &Presented,
     role: Role,
@@ -146,14 +214,14 @@ fn read(claims: &Map<String, Value>, kind: TokenKind) -> Option<Party> {
             }
             (
                 text("client_id")?,
-                Scope::parse(&text("scope")?).ok()?,
+                Some(Scope::parse(&text("scope")?).ok()?),
                 lineage,
             )
         }
         _ => {
             // An ID token is issued to the one client it names in `azp` (and `aud`).
             let client_id = text("azp").or_else(|| text("aud"))?;
-            (client_id, Scope::parse("openid").ok()?, Vec::new())
+            (client_id, Some(Scope::parse("openid").ok()?), Vec::new())
         }
     };
     let principal = match generation {

@@ -57,6 +57,8 @@ fn standing(c: &mut DbConnection, party: &Party) -> Result<Option<Option<UserRow
     let (sub, generation) = match &party.principal {
         Principal::User { id, generation } => (Some(id.as_str()), Some(*generation)),
         Principal::Client(_) => (None, None),
+        // A trusted issuer's token is not revoked here; its user is mapped separately.
+        Principal::Foreign { .. } => return Ok(Some(None)),
     };
     let Some(found) = denylist::standing(c, sub, &party.lineage, &party.client_id)? else {
         return Ok(None);
@@ -69,6 +71,19 @@ fn standing(c: &mut DbConnection, party: &Party) -> Result<Option<Option<UserRow
         (None, None) => Ok(Some(None)),
         _ => Ok(None),
     }
+}
+
+/// The local user a trusted issuer's user claim names (by username, else by an email only
+/// one user has), with its roles; never an admin.
+fn mapped(c: &mut DbConnection, value: &str) -> Result<Option<(UserRow, Vec<String>)>, StoreError> {
+    let Some(user) = users::by_username_or_email(c, value)? else {
+        return Ok(None);
+    };
+    let roles = users::roles(c, &user.id)?;
+    if roles.iter().any(|r| r == ADMIN_ROLE) {
+        return Ok(None);
+    }
+    Ok(Some((user, roles)))
 }
 
 /// Runs the step.
@@ -86,9 +101,19 @@ pub fn run(c: &mut DbConnection, step: Step) -> Result<Outcome, StoreError> {
         return Ok(Outcome::ActorGone);
     }
     let user = match whom {
-        Whom::Token(party) => match standing(c, &party)? {
-            Some(user) => user,
-            None => return Ok(Outcome::SubjectGone),
+        Whom::Token(party) => match &party.principal {
+            Principal::Foreign { user, .. } => {
+                let Some((user, roles)) = mapped(c, user)? else {
+                    return Ok(Outcome::SubjectGone);
+                };
+                audit.subject = Some(user.id.clone());
+                audit.write(c, now)?;
+                return Ok(Outcome::Granted(Some(user), roles));
+            }
+            _ => match standing(c, &party)? {
+                Some(user) => user,
+                None => return Ok(Outcome::SubjectGone),
+            },
         },
         Whom::Impersonated(username) => {
             let found = users::by_username(c, &username)?;
