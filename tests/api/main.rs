@@ -41,4 +41,5 @@ mod statements;
 mod throttle;
 mod token;
 mod token_exchange;
+mod token_exchange_subjects;
 mod userinfo;
