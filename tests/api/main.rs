@@ -41,5 +41,6 @@ mod statements;
 mod throttle;
 mod token;
 mod token_exchange;
+mod token_exchange_delegation;
 mod token_exchange_subjects;
 mod userinfo;
