@@ -42,5 +42,6 @@ mod throttle;
 mod token;
 mod token_exchange;
 mod token_exchange_delegation;
+mod token_exchange_impersonation;
 mod token_exchange_subjects;
 mod userinfo;
