@@ -43,5 +43,6 @@ mod token;
 mod token_exchange;
 mod token_exchange_delegation;
 mod token_exchange_impersonation;
+mod token_exchange_revocation;
 mod token_exchange_subjects;
 mod userinfo;
