@@ -41,6 +41,7 @@ mod statements;
 mod throttle;
 mod token;
 mod token_exchange;
+mod token_exchange_audit;
 mod token_exchange_delegation;
 mod token_exchange_impersonation;
 mod token_exchange_revocation;
