@@ -43,6 +43,7 @@ mod token;
 mod token_exchange;
 mod token_exchange_audit;
 mod token_exchange_delegation;
+mod token_exchange_errors;
 mod token_exchange_impersonation;
 mod token_exchange_revocation;
 mod token_exchange_subjects;
