@@ -3,6 +3,8 @@
 
 use serde_json::{Value, json};
 
+use super::oauth::{assert_error, jwt_parts};
+use super::resources::TestResource;
 use super::{TestApp, TestClient};
 
 /// The token-exchange grant type.
@@ -31,6 +33,10 @@ pub struct Exchange {
     /// The user's access token for [`GATEWAY`] (issued to `web`), with the scopes the gateway
     /// may pass on.
     pub user_token: String,
+    /// The user's ID token from the same sign-in (issued to `web`).
+    pub id_token: String,
+    /// The orders resource, with introspection credentials.
+    pub orders: TestResource,
     /// The gateway's client, allowed to exchange tokens addressed to [`GATEWAY`].
     pub gateway: TestClient,
 }
@@ -78,6 +84,129 @@ impl TestApp {
         assert_eq!(status, 200, "{body}");
         body
     }
+
+    /// Asks as `client` for a token for `username` (impersonation, `requested_subject`) with
+    /// `extra` parameters, checked 200.
+    pub async fn impersonated(
+        &self,
+        client: &TestClient,
+        username: &str,
+        extra: &[(&str, &str)],
+    ) -> Value {
+        let mut form = vec![("requested_subject", username)];
+        form.extend_from_slice(extra);
+        let res = self.exchange_as(client, &form).await;
+        let status = res.status();
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Exchanges `subject` as `client` with `extra` parameters, checked to be refused with
+    /// `status` and `code` and a non-empty description; returns the error body.
+    pub async fn refused(
+        &self,
+        client: &TestClient,
+        subject: &str,
+        extra: &[(&str, &str)],
+        (status, code): (u16, &str),
+    ) -> Value {
+        let mut form = vec![("subject_token", subject), ("subject_token_type", ACCESS)];
+        form.extend_from_slice(extra);
+        refusal(self.exchange_as(client, &form).await, status, code).await
+    }
+
+    /// A client allowed to delegate: it exchanges tokens addressed to `subject_audiences`,
+    /// with its own client_credentials token as the actor's.
+    pub async fn delegating_client(&self, subject_audiences: &[&str]) -> TestClient {
+        let policy = json!({"subject_audiences": subject_audiences, "delegation": true});
+        self.exchange_client("orders:read orders:write", Some(policy))
+            .await
+    }
+
+    /// `client`'s own client_credentials access token: what it presents as `actor_token`.
+    pub async fn actor_token(&self, client: &TestClient) -> String {
+        let body = self.service_token(client, &[]).await;
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Exchanges `subject` as `client` with its own actor token and `extra` parameters,
+    /// checked 200.
+    pub async fn delegated(
+        &self,
+        client: &TestClient,
+        subject: &str,
+        extra: &[(&str, &str)],
+    ) -> Value {
+        let actor = self.actor_token(client).await;
+        let mut form = vec![
+            ("actor_token", actor.as_str()),
+            ("actor_token_type", ACCESS),
+        ];
+        form.extend_from_slice(extra);
+        self.exchanged(client, subject, &form).await
+    }
+
+    /// The `/introspect` answer for `token`, asked with `id:secret`, checked 200.
+    pub async fn introspection(&self, (id, secret): (&str, &str), token: &str) -> Value {
+        let res = self.introspect_as(id, secret, &[("token", token)]).await;
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    /// Whether `token` is active at `/introspect` for `client`, the client it was issued to.
+    pub async fn active_for(&self, client: &TestClient, token: &str) -> bool {
+        let body = self.introspection(credentials(client), token).await;
+        body["active"].as_bool().unwrap()
+    }
+
+    /// Revokes `token` at `/revoke` as `client`, checked 200.
+    pub async fn revoke_as(&self, client: &TestClient, token: &str) {
+        let res = self
+            .http
+            .post(format!("{}/revoke", self.address))
+            .basic_auth(&client.id, client.secret.as_deref())
+            .form(&[("token", token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
+    /// The audit rows `sigil audit --actor ACTOR` prints, and its raw output.
+    pub fn audit_by(&self, actor: &str) -> (Vec<Value>, String) {
+        let out = self.run_cli(&["audit", "--actor", actor], "");
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let rows = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (rows, text)
+    }
+}
+
+/// Checks an exchange refusal: `status`, `code` and a non-empty `error_description`.
+pub async fn refusal(res: reqwest::Response, status: u16, code: &str) -> Value {
+    let body = assert_error(res, status, code).await;
+    let description = body["error_description"].as_str().unwrap();
+    assert!(!description.is_empty(), "{body}");
+    body
+}
+
+/// A client's HTTP Basic credentials.
+pub fn credentials(client: &TestClient) -> (&str, &str) {
+    (client.id.as_str(), client.secret.as_deref().unwrap())
+}
+
+/// The claims of the access token in a token response, unverified.
+pub fn issued(body: &Value) -> Value {
+    jwt_parts(body["access_token"].as_str().unwrap()).1
+}
+
+/// The access token of a token response.
+pub fn token_of(body: &Value) -> &str {
+    body["access_token"].as_str().unwrap()
 }
 
 /// The gateway and orders resources, a user signed in to a web app with a token for the
@@ -93,13 +222,19 @@ pub async fn setup_on(app: TestApp, policy: Value) -> Exchange {
         json!({"identifier": GATEWAY, "scope": "gateway orders:read orders:write"}),
     )
     .await;
-    app.create_resource(json!({"identifier": ORDERS, "scope": "orders:read orders:write"}))
+    let orders = app
+        .create_resource(json!({
+            "identifier": ORDERS,
+            "scope": "orders:read orders:write",
+            "introspection": true,
+        }))
         .await;
     let web = app.web_client(USER_SCOPE).await;
     let tokens = app
         .tokens_for(&web, USER_SCOPE, &[("resource", GATEWAY)])
         .await;
     let user_token = tokens["access_token"].as_str().unwrap().to_owned();
+    let id_token = tokens["id_token"].as_str().unwrap().to_owned();
     let mut full = json!({"subject_audiences": [GATEWAY]});
     if let (Some(full), Value::Object(extra)) = (full.as_object_mut(), policy) {
         full.extend(extra);
@@ -112,6 +247,8 @@ pub async fn setup_on(app: TestApp, policy: Value) -> Exchange {
         user_id,
         web,
         user_token,
+        id_token,
+        orders,
         gateway,
     }
 }
