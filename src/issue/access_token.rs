@@ -49,9 +49,11 @@ pub struct AccessTokenInput<'a> {
 pub struct Exchanged<'a> {
     /// The `act` claim (RFC 8693 §4.1), when someone acts for the subject.
     pub act: Option<&'a Value>,
-    /// The `jti`s of the tokens it was exchanged from, oldest first: revoking any of them
+    /// The `jti`s of the tokens it was exchanged from, nearest first: revoking any of them
     /// makes it inactive.
     pub chain: &'a [String],
+    /// The clients those tokens were issued to: deleting any of them makes it inactive.
+    pub chain_clients: &'a [String],
 }
 
 /// The private claim carrying the user's token generation.
@@ -59,6 +61,9 @@ pub const GENERATION: &str = "sigil_gen";
 
 /// The private claim listing the `jti`s an exchanged token came from.
 pub const CHAIN: &str = "sigil_chain";
+
+/// The private claim listing the clients of the tokens an exchanged token came from.
+pub const CHAIN_CLIENTS: &str = "sigil_chain_clients";
 
 /// The `jti`s whose revocation makes a token with these claims inactive: its own, then those
 /// it was exchanged from; empty when it has no `jti`.
@@ -69,6 +74,25 @@ pub fn lineage(claims: &serde_json::Map<String, Value>) -> Vec<String> {
     let mut out = vec![jti.to_owned()];
     if let Some(Value::Array(chain)) = claims.get(CHAIN) {
         out.extend(chain.iter().filter_map(Value::as_str).map(str::to_owned));
+    }
+    out
+}
+
+/// The clients whose deletion makes a token with these claims inactive: its own `client_id`,
+/// then (distinct) those of the tokens it was exchanged from.
+pub fn clients(claims: &serde_json::Map<String, Value>) -> Vec<String> {
+    let mut out: Vec<String> = claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    if let Some(Value::Array(chain)) = claims.get(CHAIN_CLIENTS) {
+        for client in chain.iter().filter_map(Value::as_str) {
+            if !out.iter().any(|c| c == client) {
+                out.push(client.to_owned());
+            }
+        }
     }
     out
 }
@@ -120,6 +144,9 @@ pub fn mint(keys: &KeySet, input: AccessTokenInput<'_>) -> Result<AccessToken, J
             }
             if !exchange.chain.is_empty() {
                 map.insert(CHAIN.into(), json!(exchange.chain));
+            }
+            if !exchange.chain_clients.is_empty() {
+                map.insert(CHAIN_CLIENTS.into(), json!(exchange.chain_clients));
             }
         }
     }

@@ -62,6 +62,10 @@ fn json_part(name: &str, part: &str) -> Result<Map<String, Value>, VerifyError> 
     let bytes = URL_SAFE_NO_PAD
         .decode(part)
         .map_err(|_| VerifyError::Malformed(format!("{name} is not base64url")))?;
+    // A NUL in a claim has no use, and would reach lookups PostgreSQL cannot make.
+    if bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Err(VerifyError::Malformed(format!("{name} holds a NUL")));
+    }
     serde_json::from_slice(&bytes)
         .map_err(|_| VerifyError::Malformed(format!("{name} is not a JSON object")))
 }
@@ -167,6 +171,22 @@ mod tests {
     use crate::jose::keys::generate;
     use crate::jose::{Kek, sign::sign};
     use serde_json::json;
+
+    #[test]
+    fn a_nul_in_a_claim_or_header_is_malformed() {
+        let part = |v: &str| URL_SAFE_NO_PAD.encode(v);
+        let with = |h: &str, p: &str| format!("{}.{}.sig", part(h), part(p));
+        assert!(decode_unverified(&with(r#"{"alg":"ES256"}"#, r#"{"sub":"a"}"#)).is_ok());
+        for token in [
+            with(r#"{"alg":"ES256"}"#, r#"{"sub":"a\u0000"}"#),
+            with(r#"{"alg":"ES256","kid":"\u0000"}"#, r#"{"sub":"a"}"#),
+        ] {
+            assert!(matches!(
+                decode_unverified(&token),
+                Err(VerifyError::Malformed(_))
+            ));
+        }
+    }
 
     fn set() -> KeySet {
         let kek = Kek::new([5u8; 32]);

@@ -146,7 +146,8 @@ pub fn decode(text: &[u8]) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
-/// One form-encoded component (`+` is a space); `None` when malformed or not UTF-8.
+/// One form-encoded component (`+` is a space); `None` when malformed, not UTF-8, or holding
+/// a NUL, which no parameter has a use for and PostgreSQL cannot store or compare.
 pub fn unescape(s: &str) -> Option<String> {
     let well_formed = s
         .split('%')
@@ -159,6 +160,7 @@ pub fn unescape(s: &str) -> Option<String> {
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8()
         .ok()
+        .filter(|v| !v.contains('\0'))
         .map(std::borrow::Cow::into_owned)
 }
 
@@ -181,6 +183,9 @@ mod tests {
         assert_eq!(decode(b"a=%FF"), None, "escaped bytes not UTF-8");
         assert_eq!(decode(b"a=%G1"), None, "bad escape");
         assert_eq!(decode(b"a=%4"), None, "truncated escape");
+        assert_eq!(decode(b"a=x%00"), None, "escaped NUL");
+        assert_eq!(decode(b"a%00=x"), None, "NUL in a name");
+        assert_eq!(unescape("id\0"), None, "raw NUL");
     }
 
     #[test]

@@ -93,6 +93,7 @@ pub async fn userinfo(
     };
     let (sub, client_id) = (text("sub")?, text("client_id")?);
     let jtis = crate::issue::access_token::lineage(&decoded.claims);
+    let clients = crate::issue::access_token::clients(&decoded.claims);
     if jtis.is_empty() {
         return Err(invalid_token());
     }
@@ -108,7 +109,7 @@ pub async fn userinfo(
         .store
         .run(move |c| {
             Ok((
-                denylist::user_and_denial(c, &sub, &jtis)?,
+                denylist::user_and_denial(c, &sub, &jtis, &clients)?,
                 users::roles(c, &sub)?,
                 registry::get(c, &client_id)?,
             ))

@@ -35,22 +35,40 @@ pub fn is_denied(conn: &mut DbConnection, jti: &str) -> Result<bool, StoreError>
         .is_some())
 }
 
-/// The user `sub` and whether any of `jtis` (a token's own and those it was exchanged from)
-/// is denied, in one statement (`None` when there is no such user): what userinfo needs to
-/// know of a user's access token.
+/// How many of `clients` are registered, as a subquery.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn registered<'a>(clients: &'a [String]) -> _ {
+    c::clients
+        .filter(c::client_id.eq_any(clients))
+        .select(diesel::dsl::count_star())
+        .single_value()
+}
+
+/// The user `sub` and whether the token is dead — any of `jtis` (its own and those it was
+/// exchanged from) denied, or any of `clients` (its client and theirs, distinct) deleted — in
+/// one statement (`None` when there is no such user): what userinfo needs to know of a user's
+/// access token.
 pub fn user_and_denial(
     conn: &mut DbConnection,
     sub: &str,
     jtis: &[String],
+    clients: &[String],
 ) -> Result<Option<(UserRow, bool)>, StoreError> {
-    Ok(native!(conn, |conn| u::users
+    let found: Option<(UserRow, bool, Option<i64>)> = native!(conn, |conn| u::users
         .find(sub)
         .select((
             UserRow::as_select(),
             diesel::dsl::exists(d::token_denylist.filter(d::jti.eq_any(jtis))),
+            registered(clients),
         ))
         .first(conn)
-        .optional())?)
+        .optional())?;
+    Ok(found
+        .map(|(user, denied, registered)| (user, denied || registered.unwrap_or(0) < len(clients))))
+}
+
+fn len(clients: &[String]) -> i64 {
+    i64::try_from(clients.len()).unwrap_or(i64::MAX)
 }
 
 /// What introspection needs to know of an access token, read in one statement.
@@ -58,41 +76,44 @@ pub fn user_and_denial(
 pub struct Standing {
     /// The token's user (`None` for a client's own token, or when the user is gone).
     pub user: Option<UserRow>,
-    /// Whether its `jti` is on the denylist.
+    /// Whether its `jti`, or that of a token it was exchanged from, is on the denylist.
     pub denied: bool,
-    /// Whether the client it was issued to still exists.
+    /// Whether the client it was issued to, and those of the tokens it was exchanged from,
+    /// are all still registered.
     pub client_exists: bool,
 }
 
 /// The user `sub` (when given), whether any of `jtis` (a token's own and those it was
-/// exchanged from) is denied, and whether `client_id` is still registered, in one statement;
-/// `None` when `sub` names no user.
+/// exchanged from) is denied, and whether all of `clients` (distinct: its client and those of
+/// the tokens it was exchanged from) are still registered, in one statement; `None` when `sub`
+/// names no user.
 pub fn standing(
     conn: &mut DbConnection,
     sub: Option<&str>,
     jtis: &[String],
-    client_id: &str,
+    clients: &[String],
 ) -> Result<Option<Standing>, StoreError> {
     let denied = diesel::dsl::exists(d::token_denylist.filter(d::jti.eq_any(jtis)));
-    let client = diesel::dsl::exists(c::clients.find(client_id));
+    let expected = len(clients);
     let Some(sub) = sub else {
-        let (denied, client_exists) = native!(conn, |conn| diesel::select((denied, client))
-            .get_result(conn))?;
+        let (denied, registered): (bool, Option<i64>) =
+            native!(conn, |conn| diesel::select((denied, registered(clients)))
+                .get_result(conn))?;
         return Ok(Some(Standing {
             user: None,
             denied,
-            client_exists,
+            client_exists: registered.unwrap_or(0) >= expected,
         }));
     };
-    let found: Option<(UserRow, bool, bool)> = native!(conn, |conn| u::users
+    let found: Option<(UserRow, bool, Option<i64>)> = native!(conn, |conn| u::users
         .find(sub)
-        .select((UserRow::as_select(), denied, client))
+        .select((UserRow::as_select(), denied, registered(clients)))
         .first(conn)
         .optional())?;
-    Ok(found.map(|(user, denied, client_exists)| Standing {
+    Ok(found.map(|(user, denied, registered)| Standing {
         user: Some(user),
         denied,
-        client_exists,
+        client_exists: registered.unwrap_or(0) >= expected,
     }))
 }
 

@@ -79,7 +79,7 @@ async fn one_statement_reads_a_user_with_a_tokens_denial() {
     let read = |sub: String, jti: String| {
         app.state
             .store
-            .run(move |c| sigil::store::denylist::user_and_denial(c, &sub, &[jti]))
+            .run(move |c| sigil::store::denylist::user_and_denial(c, &sub, &[jti], &[]))
     };
     let (user, denied) = read(sub.clone(), jti.clone()).await.unwrap().unwrap();
     assert_eq!((user.id.as_str(), denied), (sub.as_str(), false));

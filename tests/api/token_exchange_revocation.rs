@@ -128,8 +128,6 @@ async fn revoking_an_exchanged_token_ends_its_descendants_not_its_subject() {
 }
 
 #[tokio::test]
-#[ignore = "a token exchanged from a deleted client's token stays active: only the exchanged \
-            token's own client is checked, not the clients of the tokens in its sigil_chain"]
 async fn deleting_the_client_of_a_subject_token_ends_the_tokens_exchanged_from_it() {
     let ex = setup(json!({})).await;
     let app = &ex.app;

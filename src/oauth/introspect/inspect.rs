@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::Caller;
 use crate::error::OAuthError;
-use crate::issue::access_token::{CHAIN, GENERATION, lineage};
+use crate::issue::access_token::{CHAIN, CHAIN_CLIENTS, GENERATION, clients, lineage};
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::secrets;
 use crate::state::AppState;
@@ -70,13 +70,10 @@ async fn access_token(
     if jtis.is_empty() {
         return Ok(None);
     }
-    let Some(client_id) = claims
-        .get("client_id")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-    else {
+    let clients = clients(&claims);
+    if clients.is_empty() {
         return Ok(None);
-    };
+    }
     let generation = claims.get(GENERATION).and_then(Value::as_i64);
     // A user's token names its user; a client's own token has no generation.
     let sub = claims
@@ -88,7 +85,7 @@ async fn access_token(
     // One statement: the denial, the client's existence and (for a user's token) the user.
     let standing = state
         .store
-        .run(move |c| denylist::standing(c, sub.as_deref(), &jtis, &client_id))
+        .run(move |c| denylist::standing(c, sub.as_deref(), &jtis, &clients))
         .await?;
     let Some(standing) = standing.filter(|s| !s.denied && s.client_exists) else {
         return Ok(None);
@@ -105,6 +102,7 @@ async fn access_token(
     }
     claims.remove(GENERATION);
     claims.remove(CHAIN);
+    claims.remove(CHAIN_CLIENTS);
     claims.insert("active".into(), Value::Bool(true));
     claims.insert("token_type".into(), "Bearer".into());
     // `username` is the profile claim `preferred_username`: released with that scope only.

@@ -170,6 +170,16 @@ pub async fn exchange(
         .as_ref()
         .map(|s| s.lineage.clone())
         .unwrap_or_default();
+    let chain_clients: Vec<String> = subject
+        .as_ref()
+        .map(|s| {
+            s.clients
+                .iter()
+                .filter(|c| **c != client.client_id)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     if chain.len() > MAX_CHAIN {
         return Err(OAuthError::new(
             ErrorCode::InvalidRequest,
@@ -213,12 +223,12 @@ pub async fn exchange(
         (Whom::Token(_), Some(_)) => "token.delegate",
         (Whom::Token(_), None) => "token.exchange",
     };
-    let acting = act
+    // Who did this: the actor this request names, else the client (an `act` carried over
+    // from the subject token names who acted before).
+    let acting = actor
         .as_ref()
-        .and_then(|a| a.get("sub"))
-        .and_then(Value::as_str)
-        .unwrap_or(&client.client_id)
-        .to_owned();
+        .map(|a| a.sub.clone())
+        .unwrap_or_else(|| client.client_id.clone());
     let mut detail = json!({
         "client_id": client.client_id,
         "audience": aimed.aud,
@@ -283,6 +293,7 @@ pub async fn exchange(
             exchange: Some(Exchanged {
                 act: act.as_ref(),
                 chain: &chain,
+                chain_clients: &chain_clients,
             }),
         },
     )

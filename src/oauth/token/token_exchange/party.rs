@@ -9,7 +9,7 @@ use crate::domain::scope::Scope;
 use crate::domain::token_type::TokenType;
 use crate::error::{ErrorCode, OAuthError};
 use crate::federation::{self, Refusal};
-use crate::issue::access_token::{GENERATION, lineage};
+use crate::issue::access_token::{GENERATION, clients, lineage};
 use crate::jose::purpose::{Expiry, Own, TokenKind, verify_own};
 use crate::registry::Client;
 use crate::state::AppState;
@@ -78,6 +78,8 @@ pub struct Party {
     pub client_id: String,
     /// Its `jti` and those it was exchanged from: revoking any of them ends it.
     pub lineage: Vec<String>,
+    /// Its client and those of the tokens it was exchanged from: deleting any of them ends it.
+    pub clients: Vec<String>,
     /// What it authorizes: an access token's scope; an ID token stands for `openid` only; a
     /// trusted issuer's token its `scope` claim, or (without one) whatever the client may have.
     pub scope: Option<Scope>,
@@ -150,6 +152,7 @@ pub async fn verified(
             .to_owned(),
         client_id: String::new(),
         lineage: Vec::new(),
+        clients: Vec::new(),
         scope,
         exp: foreign.exp,
         act: claims.get("act").cloned(),
@@ -235,11 +238,16 @@ fn read(claims: &Map<String, Value>, kind: TokenKind) -> Option<Party> {
         }
         None => return None,
     };
+    let mut clients = clients(claims);
+    if clients.is_empty() {
+        clients.push(client_id.clone());
+    }
     Some(Party {
         principal,
         sub,
         client_id,
         lineage,
+        clients,
         scope,
         exp: claims.get("exp").and_then(Value::as_i64)?,
         act: claims.get("act").cloned(),

@@ -60,7 +60,7 @@ fn standing(c: &mut DbConnection, party: &Party) -> Result<Option<Option<UserRow
         // A trusted issuer's token is not revoked here; its user is mapped separately.
         Principal::Foreign { .. } => return Ok(Some(None)),
     };
-    let Some(found) = denylist::standing(c, sub, &party.lineage, &party.client_id)? else {
+    let Some(found) = denylist::standing(c, sub, &party.lineage, &party.clients)? else {
         return Ok(None);
     };
     if found.denied || !found.client_exists {
