@@ -64,6 +64,10 @@ pub struct System {
     /// A web client whose ID tokens are encrypted with ECDH-ES+A256KW / A128GCM (sigil only).
     #[serde(default)]
     pub web_jwe: Option<Client>,
+    /// A confidential client that exchanges the web client's access tokens (RFC 8693) for
+    /// tokens for `resource_es256`: its policy's subject audiences name their `aud` (sigil only).
+    #[serde(default)]
+    pub exchanger: Option<Client>,
     /// The scope the service client asks for.
     pub service_scope: String,
 }

@@ -119,6 +119,15 @@ pub async fn client_credentials(
     field(&v, "access_token", "client_credentials")
 }
 
+/// The `exp` of a JWT, read without verifying it (the driver only plans with it).
+pub fn expiry(jwt: &str) -> Option<u64> {
+    let payload = URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1)?).ok()?;
+    serde_json::from_slice::<Value>(&payload)
+        .ok()?
+        .get("exp")?
+        .as_u64()
+}
+
 /// A browser's cookies for one origin: name → value, as the server last set them.
 #[derive(Default)]
 struct Jar(BTreeMap<String, String>);

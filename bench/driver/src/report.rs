@@ -73,10 +73,10 @@ pub fn render(notes: &[String], rows: &[Row], systems: &[System], limits: &Limit
     out
 }
 
-/// The plain row an encryption row is compared with.
+/// The plain row a sigil-only row (encryption, token exchange) is compared with.
 fn plain_of(scenario: &str) -> Option<&'static str> {
     match scenario {
-        "cc-es256-jwe" => Some("cc-es256"),
+        "cc-es256-jwe" | "exchange" => Some("cc-es256"),
         "login-jwe" => Some("login"),
         _ => None,
     }
@@ -93,6 +93,17 @@ fn same_system_rate(rows: &[Row], scenario: &str, system: &str) -> f64 {
         .find(|r| r.scenario == scenario && r.system == system)
         .map(|r| r.outcome.rate)
         .unwrap_or(0.0)
+}
+
+/// The rate of `plain` on `row`'s system, and `row`'s rate as a share of it (0 without one).
+fn share_of_plain(rows: &[Row], row: &Row, plain: &str) -> (f64, f64) {
+    let rate = same_system_rate(rows, plain, &row.system);
+    let share = if rate > 0.0 {
+        row.outcome.rate / rate
+    } else {
+        0.0
+    };
+    (rate, share)
 }
 
 fn sigil_rows<'a>(rows: &'a [Row], scenario: &'a str) -> impl Iterator<Item = &'a Row> + 'a {
@@ -157,12 +168,7 @@ fn targets(out: &mut String, rows: &[Row], limits: &Limits) {
         );
     }
     for r in sigil_rows(rows, "cc-es256-jwe") {
-        let plain = same_system_rate(rows, "cc-es256", &r.system);
-        let share = if plain > 0.0 {
-            r.outcome.rate / plain
-        } else {
-            0.0
-        };
+        let (plain, share) = share_of_plain(rows, r, "cc-es256");
         let _ = writeln!(
             out,
             "  client_credentials ES256 + ECDH-ES+A256KW/A128GCM >= 60 % of plain ES256 [{}]: {:.0} vs {:.0} req/s = {:.0} % — {}",
@@ -173,13 +179,20 @@ fn targets(out: &mut String, rows: &[Row], limits: &Limits) {
             verdict(share >= 0.6 && r.outcome.errors == 0)
         );
     }
+    for r in sigil_rows(rows, "exchange") {
+        let (plain, share) = share_of_plain(rows, r, "cc-es256");
+        let _ = writeln!(
+            out,
+            "  token exchange for an ES256 resource >= 80 % of client_credentials ES256 [{}]: {:.0} vs {:.0} req/s = {:.0} % — {}",
+            r.system,
+            r.outcome.rate,
+            plain,
+            share * 100.0,
+            verdict(share >= 0.8 && r.outcome.errors == 0)
+        );
+    }
     for r in sigil_rows(rows, "login-jwe") {
-        let plain = same_system_rate(rows, "login", &r.system);
-        let share = if plain > 0.0 {
-            r.outcome.rate / plain
-        } else {
-            0.0
-        };
+        let (plain, share) = share_of_plain(rows, r, "login");
         let _ = writeln!(
             out,
             "  sign-ins with encrypted ID tokens within 5 % of plain sign-ins [{}]: {:.1} vs {:.1} logins/s = {:.0} % — {}",

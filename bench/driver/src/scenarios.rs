@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -17,24 +17,26 @@ use crate::load::{self, Outcome, Waiting};
 use crate::wire::{Conn, Response, Target};
 
 /// Every scenario, in the order the table lists them.
-pub const ALL: [&str; 9] = [
+pub const ALL: [&str; 10] = [
     "discovery",
     "jwks",
     "cc-rs256",
     "cc-es256",
     "cc-es256-jwe",
+    "exchange",
     "refresh",
     "introspect",
     "login",
     "login-jwe",
 ];
 
-/// Whether `scenario` is measured on `sys`: the encryption rows need what only sigil has
-/// registered (a resource and a client with encryption keys), and are judged against
-/// sigil's own plain rows.
+/// Whether `scenario` is measured on `sys`: the encryption and exchange rows need what only
+/// sigil has registered (a resource and a client with encryption keys, an exchanging client),
+/// and are judged against sigil's own plain rows.
 pub fn applies(scenario: &str, sys: &System) -> bool {
     match scenario {
         "cc-es256-jwe" => sys.resource_es256_jwe.is_some(),
+        "exchange" => sys.exchanger.is_some(),
         "login-jwe" => sys.web_jwe.is_some(),
         _ => true,
     }
@@ -42,6 +44,12 @@ pub fn applies(scenario: &str, sys: &System) -> bool {
 
 /// The scope of the measured sign-ins.
 const LOGIN_SCOPE: &str = "openid email";
+
+/// The token-exchange grant (RFC 8693).
+const EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/// The access-token type URI (RFC 8693 §3).
+const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 
 /// The load shape, the same for every system.
 #[derive(Clone, Copy)]
@@ -70,6 +78,10 @@ pub async fn run(
         "cc-es256-jwe" => match &sys.resource_es256_jwe {
             Some(resource) => cc_loop(ep, sys, resource.clone(), shape).await,
             None => Err("no encrypting resource".into()),
+        },
+        "exchange" => match &sys.exchanger {
+            Some(exchanger) => exchange_loop(http, ep, sys, exchanger, shape).await,
+            None => Err("no exchanging client".into()),
         },
         "refresh" => refresh_loop(http, ep, sys, shape).await,
         "introspect" => introspect_loop(http, ep, sys, shape).await,
@@ -138,6 +150,49 @@ async fn cc_loop(
     let bytes = target.post_form(&path, &basic(&sys.service), &body);
     fixed_loop(target, bytes, shape, |res| {
         json::<AccessToken>(res, "client_credentials").map(drop)
+    })
+    .await
+}
+
+/// One sign-in yields the subject token: the user's access token (default audience) with the
+/// service scope; the exchanging client then trades it for an ES256 token for the resource
+/// `cc-es256` uses, each request a POST /token like that row's.
+async fn exchange_loop(
+    http: &reqwest::Client,
+    ep: &Endpoints,
+    sys: &System,
+    exchanger: &Client,
+    shape: Shape,
+) -> Result<Outcome, String> {
+    let scope = format!("openid {}", sys.service_scope);
+    let tokens = flows::login(http, ep, sys, &scope, None)
+        .await
+        .map_err(|why| format!("set-up: {why}"))?;
+    let subject = tokens.access_token;
+    // The subject token must outlive the round, or the row would measure refusals.
+    let ends = SystemTime::now() + shape.warmup + shape.duration + Duration::from_secs(30);
+    let ends = ends.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    match flows::expiry(&subject) {
+        Some(exp) if exp >= ends => {}
+        Some(exp) => {
+            return Err(format!(
+                "set-up: the subject token expires {}s before the round ends",
+                ends - exp
+            ));
+        }
+        None => return Err("set-up: the subject token is not a JWT with exp".into()),
+    }
+    let (target, path) = Target::of(&ep.token)?;
+    let body = form(&[
+        ("grant_type", EXCHANGE_GRANT),
+        ("subject_token", &subject),
+        ("subject_token_type", ACCESS_TOKEN_TYPE),
+        ("resource", &sys.resource_es256),
+        ("scope", &sys.service_scope),
+    ]);
+    let bytes = target.post_form(&path, &basic(exchanger), &body);
+    fixed_loop(target, bytes, shape, |res| {
+        json::<AccessToken>(res, "token_exchange").map(drop)
     })
     .await
 }
