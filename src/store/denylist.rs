@@ -35,13 +35,35 @@ pub fn is_denied(conn: &mut DbConnection, jti: &str) -> Result<bool, StoreError>
         .is_some())
 }
 
-/// How many of `clients` are registered, as a subquery.
-#[diesel::dsl::auto_type(no_type_alias)]
-fn registered<'a>(clients: &'a [String]) -> _ {
-    c::clients
-        .filter(c::client_id.eq_any(clients))
-        .select(diesel::dsl::count_star())
-        .single_value()
+/// Evaluates `$then` with `$denied` (whether any of `$jtis` is on the denylist) and
+/// `$registered` (how many of `$clients` are registered) bound to subqueries: with `=` for a
+/// token that has one of each — a statement SQLite keeps prepared, as diesel caches no `IN`
+/// list — and `IN` for an exchanged token's lineage.
+macro_rules! with_lineage {
+    ($jtis:expr, $clients:expr, |$denied:ident, $registered:ident| $then:expr) => {
+        match ($jtis, $clients) {
+            ([jti], [client]) => {
+                let $denied = diesel::dsl::exists(d::token_denylist.filter(d::jti.eq(jti)));
+                let $registered = c::clients
+                    .filter(c::client_id.eq(client))
+                    .select(diesel::dsl::count_star())
+                    .single_value();
+                $then
+            }
+            (jtis, clients) => {
+                let $denied = diesel::dsl::exists(d::token_denylist.filter(d::jti.eq_any(jtis)));
+                let $registered = c::clients
+                    .filter(c::client_id.eq_any(clients))
+                    .select(diesel::dsl::count_star())
+                    .single_value();
+                $then
+            }
+        }
+    };
+}
+
+fn all_registered(registered: Option<i64>, clients: &[String]) -> bool {
+    registered.unwrap_or(0) >= i64::try_from(clients.len()).unwrap_or(i64::MAX)
 }
 
 /// The user `sub` and whether the token is dead — any of `jtis` (its own and those it was
@@ -54,21 +76,16 @@ pub fn user_and_denial(
     jtis: &[String],
     clients: &[String],
 ) -> Result<Option<(UserRow, bool)>, StoreError> {
-    let found: Option<(UserRow, bool, Option<i64>)> = native!(conn, |conn| u::users
-        .find(sub)
-        .select((
-            UserRow::as_select(),
-            diesel::dsl::exists(d::token_denylist.filter(d::jti.eq_any(jtis))),
-            registered(clients),
-        ))
-        .first(conn)
-        .optional())?;
+    let found: Option<(UserRow, bool, Option<i64>)> =
+        with_lineage!(jtis, clients, |denied, registered| native!(conn, |conn| {
+            u::users
+                .find(sub)
+                .select((UserRow::as_select(), denied, registered))
+                .first(conn)
+                .optional()
+        }))?;
     Ok(found
-        .map(|(user, denied, registered)| (user, denied || registered.unwrap_or(0) < len(clients))))
-}
-
-fn len(clients: &[String]) -> i64 {
-    i64::try_from(clients.len()).unwrap_or(i64::MAX)
+        .map(|(user, denied, registered)| (user, denied || !all_registered(registered, clients))))
 }
 
 /// What introspection needs to know of an access token, read in one statement.
@@ -93,27 +110,29 @@ pub fn standing(
     jtis: &[String],
     clients: &[String],
 ) -> Result<Option<Standing>, StoreError> {
-    let denied = diesel::dsl::exists(d::token_denylist.filter(d::jti.eq_any(jtis)));
-    let expected = len(clients);
     let Some(sub) = sub else {
         let (denied, registered): (bool, Option<i64>) =
-            native!(conn, |conn| diesel::select((denied, registered(clients)))
-                .get_result(conn))?;
+            with_lineage!(jtis, clients, |denied, registered| native!(conn, |conn| {
+                diesel::select((denied, registered)).get_result(conn)
+            }))?;
         return Ok(Some(Standing {
             user: None,
             denied,
-            client_exists: registered.unwrap_or(0) >= expected,
+            client_exists: all_registered(registered, clients),
         }));
     };
-    let found: Option<(UserRow, bool, Option<i64>)> = native!(conn, |conn| u::users
-        .find(sub)
-        .select((UserRow::as_select(), denied, registered(clients)))
-        .first(conn)
-        .optional())?;
+    let found: Option<(UserRow, bool, Option<i64>)> =
+        with_lineage!(jtis, clients, |denied, registered| native!(conn, |conn| {
+            u::users
+                .find(sub)
+                .select((UserRow::as_select(), denied, registered))
+                .first(conn)
+                .optional()
+        }))?;
     Ok(found.map(|(user, denied, registered)| Standing {
         user: Some(user),
         denied,
-        client_exists: registered.unwrap_or(0) >= expected,
+        client_exists: all_registered(registered, clients),
     }))
 }
 

@@ -201,3 +201,26 @@ async fn introspection_returns_the_act_of_the_token() {
     assert!(jwt_parts(second).1["act"]["act"].is_object());
     both_views(&ex.app, &next, orders, second).await;
 }
+
+#[tokio::test]
+async fn a_subject_never_acts_for_itself() {
+    let ex = setup(json!({"delegation": true})).await;
+    let body = ex
+        .app
+        .refused(
+            &ex.gateway,
+            &ex.user_token,
+            &[
+                ("actor_token", &ex.user_token),
+                ("actor_token_type", ACCESS),
+            ],
+            (400, "invalid_request"),
+        )
+        .await;
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("itself")
+    );
+}

@@ -191,6 +191,13 @@ pub async fn refusal(res: reqwest::Response, status: u16, code: &str) -> Value {
     let body = assert_error(res, status, code).await;
     let description = body["error_description"].as_str().unwrap();
     assert!(!description.is_empty(), "{body}");
+    // RFC 6749 §5.2: printable ASCII, never a character replaced on the way out.
+    assert!(
+        description
+            .chars()
+            .all(|c| (' '..='~').contains(&c) && c != '?'),
+        "{description}"
+    );
     body
 }
 

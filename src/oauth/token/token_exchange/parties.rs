@@ -101,6 +101,14 @@ impl Parties {
             None => None,
         };
         let actor = actor_token.as_ref().map(Actor::of);
+        if let (Some(subject), Some(actor)) = (&subject, &actor)
+            && Actor::of(subject) == *actor
+        {
+            return Err(OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "the actor_token names the subject itself: nobody acts for themselves",
+            ));
+        }
         if let Some(may_act) = subject.as_ref().and_then(|s| s.may_act.as_ref()) {
             let acting = actor
                 .clone()

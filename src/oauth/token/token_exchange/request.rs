@@ -74,7 +74,7 @@ fn presented(
     };
     let kind = TokenType::parse(kind).ok_or_else(|| {
         invalid(format!(
-            "{type_name} is not a token type sigil knows (RFC 8693 §3)"
+            "{type_name} is not a token type sigil knows (RFC 8693 section 3)"
         ))
     })?;
     if kind == TokenType::RefreshToken {
@@ -118,7 +118,7 @@ impl ExchangeRequest {
                 }
                 None => {
                     return Err(invalid(
-                        "requested_token_type is not a token type sigil knows (RFC 8693 §3)",
+                        "requested_token_type is not a token type sigil knows (RFC 8693 section 3)",
                     ));
                 }
             },
