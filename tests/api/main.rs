@@ -13,6 +13,7 @@ mod config;
 mod discovery;
 mod encryption;
 mod form_action;
+mod group_commit;
 mod guards;
 mod helpers;
 mod housekeeping;
