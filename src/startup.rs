@@ -162,10 +162,8 @@ impl Application {
         let metrics = web::Data::new(Metrics::new()?);
         let counted = metrics.clone();
         let discovery = web::Data::new(Discovery::new(&settings.issuer));
-        let batch = crate::store::batch::Batcher::spawn(prepared.store.clone());
         let state = web::Data::new(AppState {
             settings,
-            batch,
             store: prepared.store,
             keys: ring,
             clock,

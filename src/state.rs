@@ -16,8 +16,6 @@ pub struct AppState {
     pub settings: Settings,
     /// The database.
     pub store: Store,
-    /// Storage steps run in group commits (one transaction for the steps of many requests).
-    pub batch: crate::store::batch::Batcher,
     /// The signing keys.
     pub keys: Arc<Keyring>,
     /// The clock.

@@ -2,7 +2,6 @@
 
 pub mod audit;
 pub mod auth_requests;
-pub mod batch;
 pub mod client_assertions;
 pub mod clients;
 pub mod codes;
@@ -164,31 +163,6 @@ pub fn transaction<T>(
 ) -> Result<T, StoreError> {
     use diesel::Connection;
     conn.transaction(f)
-}
-
-/// [`transaction`], taking SQLite's write lock at the start (`BEGIN IMMEDIATE`): a
-/// transaction that reads before it writes then waits its turn instead of failing when
-/// another writer commits between its read and its write.
-pub fn write_transaction<T>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
-    let DbConnection::Sqlite(sqlite) = conn else {
-        return transaction(conn, f);
-    };
-    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-    type Manager = <DbConnection as Connection>::TransactionManager;
-    match f(conn) {
-        Ok(out) => {
-            Manager::commit_transaction(conn)?;
-            Ok(out)
-        }
-        Err(e) => {
-            Manager::rollback_transaction(conn)?;
-            Err(e)
-        }
-    }
 }
 
 /// Runs `f` in a savepoint (a nested transaction), so a failed statement — a unique

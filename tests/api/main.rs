@@ -13,7 +13,6 @@ mod config;
 mod discovery;
 mod encryption;
 mod form_action;
-mod group_commit;
 mod guards;
 mod helpers;
 mod housekeeping;

@@ -123,7 +123,7 @@ pub async fn exchange(
         want_roles: aim.target.scope.contains("roles"),
         now,
     };
-    let (user, roles) = match state.batch.run(move |c| record::run(c, step)).await? {
+    let (user, roles) = match state.store.run(move |c| record::run(c, step)).await? {
         Outcome::Granted(user, roles) => (user, roles),
         Outcome::SubjectGone => return Err(party::refused(Role::Subject)),
         Outcome::ActorGone => return Err(party::refused(Role::Actor)),

@@ -1,7 +1,6 @@
 //! The exchange's one storage step: the standing of the tokens it is made from (not revoked,
 //! their client still registered, their user not signed out everywhere since), the user it is
-//! for, and the audit row — read and written in one step of a group commit, so concurrent
-//! exchanges share one transaction and one trip to the blocking pool.
+//! for, and the audit row — read and written in one trip to the database.
 
 use serde_json::{Value, json};
 
