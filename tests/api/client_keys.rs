@@ -5,10 +5,9 @@
 use std::time::{Duration, Instant};
 
 use josekit::jwk::Jwk;
-use josekit::jws::ES256;
 use serde_json::{Value, json};
 
-use crate::helpers::assertions::assertion;
+use crate::helpers::assertions::{assertion, signing_key};
 use crate::helpers::jwe::{self, Answer, KeyServer};
 use crate::helpers::oauth::assert_error;
 use crate::helpers::{TestApp, TestClient};
@@ -38,16 +37,6 @@ async fn a_jwks_uri_is_fetched_once_and_then_served_from_the_cache() {
         jwe::open(tokens["id_token"].as_str().unwrap(), decrypter.as_ref());
     }
     assert_eq!(server.hits(), 1, "fetched once, then cached");
-}
-
-fn signing_key(kid: &str) -> (Value, Jwk) {
-    let pair = ES256.generate_key_pair().unwrap();
-    let (mut public, mut private) = (pair.to_jwk_public_key(), pair.to_jwk_private_key());
-    for jwk in [&mut public, &mut private] {
-        jwk.set_key_id(kid);
-        jwk.set_algorithm("ES256");
-    }
-    (Value::Object(public.as_ref().clone()), private)
 }
 
 #[tokio::test]

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use josekit::jwk::Jwk;
-use josekit::jws::{ES256, HS256};
+use josekit::jws::HS256;
 use serde_json::{Value, json};
 
-use crate::helpers::assertions::{assertion, assertion_by};
+use crate::helpers::assertions::{assertion, assertion_by, signing_key};
 use crate::helpers::exchange::{JWT, ORDERS};
 use crate::helpers::jwe::KeyServer;
 use crate::helpers::oauth::{assert_error, jwt_parts};
@@ -27,16 +27,6 @@ struct Federated {
     server: KeyServer,
 }
 
-fn key_pair(kid: &str) -> (Value, Jwk) {
-    let pair = ES256.generate_key_pair().unwrap();
-    let (mut public, mut private) = (pair.to_jwk_public_key(), pair.to_jwk_private_key());
-    for jwk in [&mut public, &mut private] {
-        jwk.set_key_id(kid);
-        jwk.set_algorithm("ES256");
-    }
-    (Value::Object(public.as_ref().clone()), private)
-}
-
 async fn setup() -> Federated {
     let app = TestApp::spawn().await;
     let bob = app.create_user("bob", "bob's long password", &[]).await;
@@ -44,7 +34,7 @@ async fn setup() -> Federated {
         .await;
     app.create_resource(json!({"identifier": ORDERS, "scope": "orders:read orders:write"}))
         .await;
-    let (public, key) = key_pair("p1");
+    let (public, key) = signing_key("p1");
     let server = KeyServer::with_keys(vec![public.clone()]).await;
     let metadata = json!({"issuer": PARTNER, "jwks_uri": server.url, "audience": AUD,
                           "user_claim": "email"});
@@ -131,7 +121,7 @@ async fn a_trusted_issuers_jwt_becomes_a_local_token_for_the_mapped_user() {
 async fn every_bad_foreign_token_is_invalid_grant_and_fast() {
     let f = setup().await;
     let good = f.claims("bob@example.com");
-    let (_, stranger) = key_pair("p1");
+    let (_, stranger) = signing_key("p1");
     let mut wrong_aud = good.clone();
     wrong_aud["aud"] = json!("https://elsewhere.example/");
     let mut untrusted = good.clone();

@@ -4,29 +4,17 @@
 
 use std::process::Output;
 
-use josekit::jwk::Jwk;
-use josekit::jws::ES256;
 use serde_json::{Value, json};
 use sigil::cache::TtlCache;
 use sigil::federation::{self, Reason, Refusal};
 use sigil::store::users::{self, UserRow};
 
 use crate::helpers::TestApp;
-use crate::helpers::assertions::assertion;
+use crate::helpers::assertions::{assertion, signing_key};
 use crate::helpers::jwe::{Answer, KeyServer};
 
 const ISS: &str = "https://idp.example";
 const AUD: &str = "https://sigil.example/api";
-
-fn signing_key(kid: &str) -> (Value, Jwk) {
-    let pair = ES256.generate_key_pair().unwrap();
-    let (mut public, mut private) = (pair.to_jwk_public_key(), pair.to_jwk_private_key());
-    for jwk in [&mut public, &mut private] {
-        jwk.set_key_id(kid);
-        jwk.set_algorithm("ES256");
-    }
-    (Value::Object(public.as_ref().clone()), private)
-}
 
 fn metadata(keys: Value) -> Value {
     let mut m = json!({"issuer": ISS, "audience": AUD, "user_claim": "email"});

@@ -92,6 +92,17 @@ pub fn assertion(key: &Jwk, claims: Value) -> String {
     assertion_by(&ES256.signer_from_jwk(key).unwrap(), key, claims)
 }
 
+/// A fresh ES256 signing key named `kid`: its public JWK as JSON, and the private JWK.
+pub fn signing_key(kid: &str) -> (Value, Jwk) {
+    let pair = ES256.generate_key_pair().unwrap();
+    let (mut public, mut private) = (pair.to_jwk_public_key(), pair.to_jwk_private_key());
+    for jwk in [&mut public, &mut private] {
+        jwk.set_key_id(kid);
+        jwk.set_algorithm("ES256");
+    }
+    (Value::Object(public.as_ref().clone()), private)
+}
+
 /// An assertion signed by `signer`, with the `kid` of `key`.
 pub fn assertion_by(signer: &dyn JwsSigner, key: &Jwk, claims: Value) -> String {
     let mut header = JwsHeader::new();
