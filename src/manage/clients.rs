@@ -12,8 +12,19 @@ use crate::store::{DbConnection, clients};
 
 /// A registered client as management shows it: id, issue time and metadata, never a secret
 /// or its hash. Serializes as the RFC 7591 registration response without the secret.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientView(Client);
+
+impl std::fmt::Debug for ClientView {
+    /// The id and metadata: never the secret's hash or sealed copy.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientView")
+            .field("client_id", &self.0.client_id)
+            .field("issued_at", &self.0.issued_at)
+            .field("metadata", &self.0.metadata)
+            .finish()
+    }
+}
 
 impl ClientView {
     /// The `client_id`.

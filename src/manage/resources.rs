@@ -9,8 +9,19 @@ use crate::store::{DbConnection, StoreError, resources};
 
 /// A registered resource as management shows it: never its secret or the secret's hash.
 /// Serializes as `id`, `created_at` and the metadata members.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ResourceView(Resource);
+
+impl std::fmt::Debug for ResourceView {
+    /// The id and metadata: never the secret's hash.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceView")
+            .field("id", &self.0.id)
+            .field("created_at", &self.0.created_at)
+            .field("metadata", &self.0.metadata)
+            .finish()
+    }
+}
 
 impl ResourceView {
     /// The resource's id.
