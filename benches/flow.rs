@@ -58,11 +58,12 @@ async fn start(rt_state: &mut Option<actix_web::web::Data<AppState>>) -> Fixture
     };
     let meta = r#"{"redirect_uris": ["http://127.0.0.1:9/cb"], "sigil_first_party": true, "scope": "openid email"}"#;
     let kek = state.keys.kek().clone();
-    let (client, secret) = state
+    let issued = state
         .store
         .run(move |c| {
             sigil::store::users::create(c, &user, &[])?;
-            sigil::registry::register(c, meta, now, "bench", &kek)
+            let actor = sigil::manage::Actor::new("bench");
+            sigil::manage::clients::register(c, &actor, now, meta, &kek)
                 .map_err(|e| sigil::store::StoreError::Corrupt(e.to_string()))
         })
         .await
@@ -70,8 +71,8 @@ async fn start(rt_state: &mut Option<actix_web::web::Data<AppState>>) -> Fixture
     *rt_state = Some(state);
     Fixture {
         base,
-        client_id: client.client_id,
-        secret: secret.expect("secret"),
+        client_id: issued.client.client_id().to_owned(),
+        secret: issued.secret.expect("secret"),
         redirect_uri: "http://127.0.0.1:9/cb".into(),
         _dir: dir,
     }

@@ -1,9 +1,9 @@
-//! Federation: trusted external issuers — registered from validated metadata with audit
-//! rows — and [`verify`], which accepts a JWT of one of them as an RFC 8693 subject token.
+//! Federation: trusted external issuers — prepared for registration from validated metadata
+//! (storing and auditing is `manage`'s) — and [`verify`], which accepts a JWT of one of them
+//! as an RFC 8693 subject token.
 
 use serde_json::{Map, Value, json};
 
-use crate::audit::AuditEvent;
 use crate::domain::metadata_error::quoted;
 use crate::domain::trusted_issuer::{TrustedIssuerMetadata, TrustedIssuerMetadataError};
 use crate::jose::SigningAlg;
@@ -11,7 +11,7 @@ use crate::jose::client_keys::ClientKeys;
 use crate::outbound::jwks::{KeySource, KeySources};
 use crate::secrets;
 use crate::store::trusted_issuers::{self, TrustedIssuerRow};
-use crate::store::{DbConnection, StoreError, transaction};
+use crate::store::{DbConnection, StoreError};
 
 mod verify;
 
@@ -20,7 +20,7 @@ pub use verify::{ForeignToken, MAX_TOKEN_BYTES, Reason, Refusal, verify};
 /// Why a trusted issuer could not be registered.
 #[derive(Debug, thiserror::Error)]
 pub enum TrustedIssuerError {
-    /// The metadata is invalid, its issuer is taken, or it is sigil's own.
+    /// The metadata is invalid, or its issuer is sigil's own.
     #[error(transparent)]
     Metadata(#[from] TrustedIssuerMetadataError),
     /// Storage failed.
@@ -70,16 +70,15 @@ impl TrustedIssuer {
     }
 }
 
-/// Validates `json`, stores the trusted issuer and records it. `own_issuer` is sigil's own
-/// issuer identifier, which is never a trusted external one. A `jwks_uri` is not fetched
-/// here: callers that can wait on the network check it first with [`check_remote_keys`].
-pub fn register(
-    conn: &mut DbConnection,
+/// Validates `json` and builds the trusted issuer to store, with its row; nothing is stored.
+/// `own_issuer` is sigil's own issuer identifier, which is never a trusted external one. A
+/// `jwks_uri` is not fetched here: callers that can wait on the network check it first with
+/// [`check_remote_keys`].
+pub fn prepare(
     json: &str,
     now: i64,
-    actor: &str,
     own_issuer: &str,
-) -> Result<TrustedIssuer, TrustedIssuerError> {
+) -> Result<(TrustedIssuer, TrustedIssuerRow), TrustedIssuerError> {
     let metadata = TrustedIssuerMetadata::parse(json)?;
     if same_issuer(&metadata.issuer, own_issuer) {
         return Err(TrustedIssuerMetadataError(format!(
@@ -103,25 +102,7 @@ pub fn register(
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         created_at: now,
     };
-    let created = transaction(conn, |conn| {
-        trusted_issuers::create(conn, &row)?;
-        AuditEvent::new(actor, "trusted_issuer.create", Some(issuer.id.clone()))
-            .detail(json!({
-                "issuer": issuer.metadata.issuer,
-                "audience": issuer.metadata.audience,
-                "user_claim": issuer.metadata.user_claim,
-            }))
-            .write(conn, now)
-    });
-    match created {
-        Ok(()) => Ok(issuer),
-        Err(StoreError::Conflict(_)) => Err(TrustedIssuerMetadataError(format!(
-            "a trusted issuer with issuer {} is already registered",
-            quoted(&issuer.metadata.issuer)
-        ))
-        .into()),
-        Err(e) => Err(e.into()),
-    }
+    Ok((issuer, row))
 }
 
 /// Whether two issuer identifiers name the same issuer, a trailing `/` aside.
@@ -179,24 +160,16 @@ pub fn by_issuer(
         .transpose()
 }
 
-/// Every trusted issuer, oldest first.
-pub fn list(conn: &mut DbConnection) -> Result<Vec<TrustedIssuer>, StoreError> {
-    trusted_issuers::list(conn)?
+/// Up to `limit` trusted issuers whose id sorts after `after`, by id.
+pub fn page(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<TrustedIssuer>, StoreError> {
+    trusted_issuers::page(conn, after, limit)?
         .into_iter()
         .map(TrustedIssuer::from_row)
         .collect()
-}
-
-/// Deletes a trusted issuer and records it; `NotFound` when there was none.
-pub fn delete(conn: &mut DbConnection, id: &str, now: i64, actor: &str) -> Result<(), StoreError> {
-    transaction(conn, |conn| {
-        let issuer =
-            trusted_issuers::get(conn, id)?.ok_or(StoreError::NotFound("trusted issuer"))?;
-        trusted_issuers::delete(conn, id)?;
-        AuditEvent::new(actor, "trusted_issuer.delete", Some(id.to_owned()))
-            .detail(json!({"issuer": issuer.issuer}))
-            .write(conn, now)
-    })
 }
 
 #[cfg(test)]

@@ -61,27 +61,6 @@ pub fn ensure_keys(store: &Store, kek: &Kek, now: i64) -> Result<Vec<String>, Ke
     Ok(created)
 }
 
-/// Retires the active key of each kind in `algs` and makes a new one active (blocking).
-pub fn rotate(
-    store: &Store,
-    kek: &Kek,
-    algs: &[KeyPurpose],
-    now: i64,
-    retention: Duration,
-) -> Result<Vec<(KeyPurpose, Option<String>, String)>, KeyringError> {
-    // Refuse to rotate under a wrong KEK: the new key would be unreadable beside the old ones.
-    let mut conn = store.conn()?;
-    KeySet::load(&keys::published(&mut conn, now)?, kek)?;
-    let retention = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX / 2);
-    let mut out = Vec::new();
-    for &alg in algs {
-        let row = generate_for(alg, kek, now)?;
-        let old = keys::rotate(&mut conn, &row, now, retention)?;
-        out.push((alg, old, row.kid));
-    }
-    Ok(out)
-}
-
 impl Keyring {
     /// Loads the published keys (blocking; at start-up).
     pub fn load(store: Store, kek: Kek, clock: SharedClock) -> Result<Self, KeyringError> {

@@ -15,6 +15,7 @@ pub mod housekeeping;
 pub mod issue;
 pub mod jose;
 pub mod keyring;
+pub mod manage;
 pub mod oauth;
 pub mod ops;
 pub mod outbound;

@@ -1,8 +1,8 @@
-//! Client registration: validated metadata in, RFC 7591 response out, secrets stored hashed.
+//! Clients: registration prepared from validated metadata (RFC 7591 response out, secrets
+//! stored hashed), and clients loaded for requests. Storing and auditing is `manage`'s.
 
 use serde_json::{Map, Value, json};
 
-use crate::audit::AuditEvent;
 use crate::domain::client_metadata::{ClientMetadata, MetadataPolicy, TokenEndpointAuthMethod};
 use crate::domain::enc_alg::{ContentAlg, KeyAlg};
 use crate::domain::metadata_error::MetadataError;
@@ -10,7 +10,7 @@ use crate::jose::client_keys::ClientKeys;
 use crate::jose::{Kek, SigningAlg};
 use crate::secrets;
 use crate::store::clients::{self, ClientRow};
-use crate::store::{DbConnection, StoreError, transaction};
+use crate::store::{DbConnection, StoreError};
 
 pub mod keys;
 
@@ -89,40 +89,94 @@ impl Client {
     }
 }
 
-/// Validates `json`, stores the client and returns it with its one-time secret. A `jwks` by
-/// value must hold a key for every algorithm registered; a `jwks_uri` is checked by
-/// [`check_remote_keys`] before. `kek` wraps the secret of a client whose encryption key
-/// derives from it.
-pub fn register(
-    conn: &mut DbConnection,
-    json: &str,
-    now: i64,
-    actor: &str,
+/// A client ready to be stored: the validated client, its row and its one-time secret.
+pub struct NewClient {
+    /// The client as requests will load it.
+    pub client: Client,
+    /// Its row.
+    pub row: ClientRow,
+    /// The secret, shown once; `None` for clients that authenticate without one.
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for NewClient {
+    /// The client id only: never the secret or its hash.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewClient")
+            .field("client_id", &self.client.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A freshly issued client secret: the secret (shown once), its hash, and the secret under
+/// the KEK when a registered encryption derives its key from it.
+pub struct IssuedSecret {
+    /// The secret itself.
+    pub secret: String,
+    /// Its SHA-256, as stored.
+    pub hash: String,
+    /// The secret wrapped under the KEK, when the client's encryption needs it.
+    pub sealed: Option<String>,
+}
+
+impl std::fmt::Debug for IssuedSecret {
+    /// Nothing of the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedSecret").finish_non_exhaustive()
+    }
+}
+
+/// Whether a client with this metadata authenticates with a secret.
+pub fn uses_secret(metadata: &ClientMetadata) -> bool {
+    match metadata.token_endpoint_auth_method {
+        TokenEndpointAuthMethod::ClientSecretBasic | TokenEndpointAuthMethod::ClientSecretPost => {
+            true
+        }
+        TokenEndpointAuthMethod::PrivateKeyJwt | TokenEndpointAuthMethod::None => false,
+    }
+}
+
+/// A new secret for a client with `metadata`, stored as registration stores it (SHA-256, and
+/// sealed under `kek` when its encryption derives from it); `None` when it uses no secret.
+pub fn issue_secret(
+    metadata: &ClientMetadata,
     kek: &Kek,
-) -> Result<(Client, Option<String>), RegisterError> {
+) -> Result<Option<IssuedSecret>, StoreError> {
+    if !uses_secret(metadata) {
+        return Ok(None);
+    }
+    let secret = secrets::random_token(32);
+    let sealed = if keys::derives_from_secret(metadata) {
+        Some(
+            kek.wrap(secret.as_bytes())
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    Ok(Some(IssuedSecret {
+        hash: secrets::digest(&secret),
+        secret,
+        sealed,
+    }))
+}
+
+/// Validates `json` and builds the client to store, with its one-time secret; nothing is
+/// stored. A `jwks` by value must hold a key for every algorithm registered; a `jwks_uri` is
+/// checked by [`check_remote_keys`] before. `kek` wraps the secret of a client whose
+/// encryption key derives from it.
+pub fn prepare(json: &str, now: i64, kek: &Kek) -> Result<NewClient, RegisterError> {
     let metadata = ClientMetadata::parse(json, &metadata_policy())?;
     if let Some(jwks) = &metadata.jwks {
         let keys = ClientKeys::parse(jwks)
             .map_err(|e| MetadataError::invalid_client_metadata(e.to_string()))?;
         keys::check_coverage(&metadata, &keys)?;
     }
-    let secret = match metadata.token_endpoint_auth_method {
-        TokenEndpointAuthMethod::ClientSecretBasic | TokenEndpointAuthMethod::ClientSecretPost => {
-            Some(secrets::random_token(32))
-        }
-        TokenEndpointAuthMethod::PrivateKeyJwt | TokenEndpointAuthMethod::None => None,
-    };
-    let secret_sealed = match (&secret, keys::derives_from_secret(&metadata)) {
-        (Some(secret), true) => Some(
-            kek.wrap(secret.as_bytes())
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        ),
-        _ => None,
-    };
+    let issued = issue_secret(&metadata, kek)?;
     let client = Client {
         client_id: secrets::random_token(16),
-        secret_hash: secret.as_deref().map(secrets::digest),
-        secret_sealed,
+        secret_hash: issued.as_ref().map(|s| s.hash.clone()),
+        secret_sealed: issued.as_ref().and_then(|s| s.sealed.clone()),
         metadata,
         issued_at: now,
     };
@@ -136,13 +190,11 @@ pub fn register(
         updated_at: now,
         secret_sealed: client.secret_sealed.clone(),
     };
-    transaction(conn, |conn| {
-        clients::create(conn, &row)?;
-        AuditEvent::new(actor, "client.create", Some(client.client_id.clone()))
-            .detail(json!({"client_name": client.metadata.client_name}))
-            .write(conn, now)
-    })?;
-    Ok((client, secret))
+    Ok(NewClient {
+        client,
+        row,
+        secret: issued.map(|s| s.secret),
+    })
 }
 
 /// Loads one client.
@@ -152,23 +204,14 @@ pub fn get(conn: &mut DbConnection, client_id: &str) -> Result<Option<Client>, S
         .transpose()
 }
 
-/// Every client, oldest first.
-pub fn list(conn: &mut DbConnection) -> Result<Vec<Client>, StoreError> {
-    clients::list(conn)?
+/// Up to `limit` clients whose id sorts after `after`, by id.
+pub fn page(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Client>, StoreError> {
+    clients::page(conn, after, limit)?
         .into_iter()
         .map(Client::from_row)
         .collect()
-}
-
-/// Deletes a client and records it.
-pub fn delete(
-    conn: &mut DbConnection,
-    client_id: &str,
-    now: i64,
-    actor: &str,
-) -> Result<(), StoreError> {
-    transaction(conn, |conn| {
-        clients::delete(conn, client_id)?;
-        AuditEvent::new(actor, "client.delete", Some(client_id.to_owned())).write(conn, now)
-    })
 }

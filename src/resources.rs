@@ -1,19 +1,19 @@
-//! Resource registration: validated metadata in, the stored resource out, secrets hashed.
+//! Resources: registration prepared from validated metadata (secrets hashed), and resources
+//! loaded for requests. Storing and auditing is `manage`'s.
 
 use serde_json::{Map, Value, json};
 
-use crate::audit::AuditEvent;
 use crate::domain::enc_alg::KeyAlg;
 use crate::domain::resource::{ResourceMetadata, ResourceMetadataError};
 use crate::jose::client_keys::ClientKeys;
 use crate::secrets;
 use crate::store::resources::{self, ResourceRow};
-use crate::store::{DbConnection, StoreError, transaction};
+use crate::store::{DbConnection, StoreError};
 
 /// Why a resource could not be registered.
 #[derive(Debug, thiserror::Error)]
 pub enum ResourceError {
-    /// The metadata is invalid, or its identifier is taken.
+    /// The metadata is invalid.
     #[error(transparent)]
     Metadata(#[from] ResourceMetadataError),
     /// Storage failed.
@@ -68,13 +68,28 @@ impl Resource {
     }
 }
 
-/// Validates `json`, stores the resource and returns it with its one-time secret.
-pub fn register(
-    conn: &mut DbConnection,
-    json: &str,
-    now: i64,
-    actor: &str,
-) -> Result<(Resource, Option<String>), ResourceError> {
+/// A resource ready to be stored: the validated resource, its row and its one-time secret.
+pub struct NewResource {
+    /// The resource as requests will load it.
+    pub resource: Resource,
+    /// Its row.
+    pub row: ResourceRow,
+    /// The introspection secret, shown once; `None` without introspection.
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for NewResource {
+    /// The id only: never the secret or its hash.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewResource")
+            .field("id", &self.resource.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Validates `json` and builds the resource to store, with its one-time secret; nothing is
+/// stored.
+pub fn prepare(json: &str, now: i64) -> Result<NewResource, ResourceError> {
     let metadata = ResourceMetadata::parse(json)?;
     if let (Some(jwks), Some(alg)) = (&metadata.jwks, metadata.access_token_encrypted_response_alg)
     {
@@ -96,21 +111,11 @@ pub fn register(
         secret_hash: resource.secret_hash.clone(),
         created_at: now,
     };
-    let created = transaction(conn, |conn| {
-        resources::create(conn, &row)?;
-        AuditEvent::new(actor, "resource.create", Some(resource.id.clone()))
-            .detail(json!({"identifier": resource.metadata.identifier}))
-            .write(conn, now)
-    });
-    match created {
-        Ok(()) => Ok((resource, secret)),
-        Err(StoreError::Conflict(_)) => Err(ResourceMetadataError(format!(
-            "a resource with identifier {:?} is already registered",
-            resource.metadata.identifier
-        ))
-        .into()),
-        Err(e) => Err(e.into()),
-    }
+    Ok(NewResource {
+        resource,
+        row,
+        secret,
+    })
 }
 
 /// Refuses a JWK set that is invalid or has no key `alg` can encrypt to.
@@ -142,18 +147,14 @@ pub fn by_identifier(
         .transpose()
 }
 
-/// Every resource, oldest first.
-pub fn list(conn: &mut DbConnection) -> Result<Vec<Resource>, StoreError> {
-    resources::list(conn)?
+/// Up to `limit` resources whose id sorts after `after`, by id.
+pub fn page(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Resource>, StoreError> {
+    resources::page(conn, after, limit)?
         .into_iter()
         .map(Resource::from_row)
         .collect()
-}
-
-/// Deletes a resource and records it; `NotFound` when there was none.
-pub fn delete(conn: &mut DbConnection, id: &str, now: i64, actor: &str) -> Result<(), StoreError> {
-    transaction(conn, |conn| {
-        resources::delete(conn, id)?;
-        AuditEvent::new(actor, "resource.delete", Some(id.to_owned())).write(conn, now)
-    })
 }

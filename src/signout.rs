@@ -73,17 +73,17 @@ pub fn end_session(
     })
 }
 
-/// Signs `username` out everywhere: bumps the token generation (older access tokens turn
-/// inactive), ends every session, revokes every refresh family and records `user.signout`,
-/// in one transaction. `None` when there is no such user.
+/// Signs the user `user_id` out everywhere: bumps the token generation (older access tokens
+/// turn inactive), ends every session, revokes every refresh family and records
+/// `user.signout`, in one transaction. `None` when there is no such user.
 pub fn sign_out_user(
     conn: &mut DbConnection,
-    username: &str,
+    user_id: &str,
     actor: &str,
     now: i64,
 ) -> Result<Option<UserSignout>, StoreError> {
     transaction(conn, |conn| {
-        let Some(user) = users::by_username(conn, username)? else {
+        let Some(user) = users::by_id(conn, user_id)? else {
             return Ok(None);
         };
         users::bump_generation(conn, &user.id)?;

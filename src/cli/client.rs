@@ -3,15 +3,11 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Subcommand;
 
 use crate::config::Settings;
-use crate::domain::client_metadata::ClientMetadata;
-use crate::outbound::jwks::KeySources;
-use crate::registry::{self, RegisterError};
-use crate::startup::load_kek;
-use crate::store::StoreError;
+use crate::manage::Actor;
 
 /// Client commands.
 #[derive(Debug, Subcommand)]
@@ -37,52 +33,16 @@ pub async fn run(cmd: ClientCommand, settings: Settings) -> anyhow::Result<()> {
     match cmd {
         ClientCommand::Create { metadata_file } => {
             let json = read_metadata(&metadata_file)?;
-            let checked = match ClientMetadata::parse(&json, &registry::metadata_policy()) {
-                Ok(metadata) => registry::check_remote_keys(&metadata, &KeySources::new()?).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = checked {
-                bail!("{}: {}", e.code.as_str(), e.description);
-            }
-            let kek = load_kek(&settings)?;
-            let store = super::store(settings).await?;
-            let now = super::now();
-            let result = store
-                .run(
-                    move |c| match registry::register(c, &json, now, "cli", &kek) {
-                        Ok(v) => Ok(Ok(v)),
-                        Err(RegisterError::Metadata(e)) => Ok(Err(e)),
-                        Err(RegisterError::Store(e)) => Err(e),
-                    },
-                )
-                .await?;
-            match result {
-                Ok((client, secret)) => {
-                    super::print_json(&client.registration_response(secret.as_deref()))
-                }
-                Err(e) => bail!("{}: {}", e.code.as_str(), e.description),
-            }
+            let manage = super::manager(settings).await?;
+            super::print_json(&manage.create_client(&Actor::cli(), json).await?)
         }
         ClientCommand::List => {
-            let store = super::store(settings).await?;
-            let clients = store.run(registry::list).await?;
-            let out: Vec<_> = clients
-                .iter()
-                .map(|c| c.registration_response(None))
-                .collect();
-            super::print_json(&out)
+            let manage = super::manager(settings).await?;
+            super::print_json(&super::every(async |page| manage.list_clients(page).await).await?)
         }
         ClientCommand::Delete { id } => {
-            let store = super::store(settings).await?;
-            let now = super::now();
-            let target = id.clone();
-            match store
-                .run(move |c| registry::delete(c, &target, now, "cli"))
-                .await
-            {
-                Err(StoreError::NotFound(_)) => bail!("no client with id '{id}'"),
-                other => other?,
-            }
+            let manage = super::manager(settings).await?;
+            manage.delete_client(&Actor::cli(), &id).await?;
             super::print_json(&serde_json::json!({"deleted": id}))
         }
     }

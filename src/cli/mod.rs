@@ -12,7 +12,9 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
-use crate::startup::{Application, open_store};
+use crate::manage::{KekSource, MAX_LIMIT, ManageError, Manager, Page, PageRequest};
+use crate::outbound::jwks::KeySources;
+use crate::startup::{Application, load_kek, open_store};
 use crate::store::Store;
 
 /// sigil — an OAuth 2.1 / OpenID Connect identity provider.
@@ -97,6 +99,40 @@ pub async fn blocking<T: Send + 'static>(
 /// Opens the (migrated) store for a one-shot command.
 pub async fn store(settings: Settings) -> anyhow::Result<Store> {
     Ok(blocking(move || open_store(&settings)).await??)
+}
+
+/// The management core over the configured database, acting for `cli`.
+pub async fn manager(settings: Settings) -> anyhow::Result<Manager> {
+    let store = store(settings.clone()).await?;
+    let kek = {
+        let settings = settings.clone();
+        KekSource::lazy(move || load_kek(&settings).map_err(|e| e.to_string()))
+    };
+    let clock = std::sync::Arc::new(SystemClock);
+    Ok(Manager::new(
+        store,
+        kek,
+        &settings,
+        KeySources::new()?,
+        clock,
+    ))
+}
+
+/// Every item of a paginated list, page after page.
+pub async fn every<T>(
+    mut page: impl AsyncFnMut(PageRequest) -> Result<Page<T>, ManageError>,
+) -> anyhow::Result<Vec<T>> {
+    let mut request = PageRequest::first(MAX_LIMIT);
+    let mut all = Vec::new();
+    loop {
+        let got = page(request.clone()).await?;
+        let next = request.next_after(&got);
+        all.extend(got.items);
+        match next {
+            Some(next) => request = next,
+            None => return Ok(all),
+        }
+    }
 }
 
 /// Now, UTC Unix seconds.

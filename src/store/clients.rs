@@ -50,12 +50,39 @@ pub fn get(conn: &mut DbConnection, client_id: &str) -> Result<Option<ClientRow>
         .optional()?)
 }
 
-/// Every client, oldest first.
-pub fn list(conn: &mut DbConnection) -> Result<Vec<ClientRow>, StoreError> {
+/// Up to `limit` clients whose id sorts after `after` (from the first when `None`), by id.
+pub fn page(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ClientRow>, StoreError> {
     Ok(c::clients
-        .order((c::created_at.asc(), c::client_id.asc()))
+        .filter(c::client_id.gt(after.unwrap_or_default()))
+        .order(c::client_id.asc())
+        .limit(limit)
         .select(ClientRow::as_select())
         .load(conn)?)
+}
+
+/// Replaces a client's secret hash and sealed secret; `NotFound` when there is no client.
+pub fn set_secret(
+    conn: &mut DbConnection,
+    client_id: &str,
+    secret_hash: &str,
+    secret_sealed: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    let changed = diesel::update(c::clients.find(client_id))
+        .set((
+            c::secret_hash.eq(secret_hash),
+            c::secret_sealed.eq(secret_sealed),
+            c::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    match changed {
+        0 => Err(StoreError::NotFound("client")),
+        _ => Ok(()),
+    }
 }
 
 /// Deletes a client; `NotFound` when there was none.

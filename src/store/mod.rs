@@ -165,6 +165,29 @@ pub fn transaction<T>(
     conn.transaction(f)
 }
 
+/// [`transaction`] for work that fails with the caller's own error type (one that a
+/// [`StoreError`] converts into): committed on `Ok`, rolled back on `Err`.
+pub fn try_transaction<T, E: From<StoreError>>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    use diesel::Connection;
+    enum Failed<E> {
+        Caller(E),
+        Database(diesel::result::Error),
+    }
+    impl<E> From<diesel::result::Error> for Failed<E> {
+        fn from(e: diesel::result::Error) -> Self {
+            Self::Database(e)
+        }
+    }
+    conn.transaction(|c| f(c).map_err(Failed::Caller))
+        .map_err(|e| match e {
+            Failed::Caller(e) => e,
+            Failed::Database(e) => StoreError::from(e).into(),
+        })
+}
+
 /// Runs `f` in a savepoint (a nested transaction), so a failed statement — a unique
 /// violation, say — does not abort an enclosing PostgreSQL transaction.
 pub fn savepoint<T>(

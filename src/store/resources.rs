@@ -57,10 +57,16 @@ pub fn by_identifier(
         .optional()?)
 }
 
-/// Every resource, oldest first.
-pub fn list(conn: &mut DbConnection) -> Result<Vec<ResourceRow>, StoreError> {
+/// Up to `limit` resources whose id sorts after `after` (from the first when `None`), by id.
+pub fn page(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ResourceRow>, StoreError> {
     Ok(r::resources
-        .order((r::created_at.asc(), r::id.asc()))
+        .filter(r::id.gt(after.unwrap_or_default()))
+        .order(r::id.asc())
+        .limit(limit)
         .select(ResourceRow::as_select())
         .load(conn)?)
 }

@@ -101,6 +101,28 @@ pub fn delete_for_user(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Str
     Ok(sids)
 }
 
+/// The user's sessions not past their absolute expiry at `now`, newest first.
+pub fn for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<SessionRow>, StoreError> {
+    Ok(s::sessions
+        .filter(s::user_id.eq(user_id).and(s::expires_at.gt(now)))
+        .order((s::created_at.desc(), s::sid.asc()))
+        .select(SessionRow::as_select())
+        .load(conn)?)
+}
+
+/// The session with public id `sid`.
+pub fn by_sid(conn: &mut DbConnection, sid: &str) -> Result<Option<SessionRow>, StoreError> {
+    Ok(s::sessions
+        .filter(s::sid.eq(sid))
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Deletes sessions past their absolute expiry or idle since `idle_after`.
 pub fn purge(conn: &mut DbConnection, now: i64, idle_after: i64) -> Result<usize, StoreError> {
     Ok(

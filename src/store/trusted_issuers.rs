@@ -57,10 +57,17 @@ pub fn by_issuer(
         .optional()?)
 }
 
-/// Every trusted issuer, oldest first.
-pub fn list(conn: &mut DbConnection) -> Result<Vec<TrustedIssuerRow>, StoreError> {
+/// Up to `limit` trusted issuers whose id sorts after `after` (from the first when `None`),
+/// by id.
+pub fn page(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<TrustedIssuerRow>, StoreError> {
     Ok(t::trusted_issuers
-        .order((t::created_at.asc(), t::id.asc()))
+        .filter(t::id.gt(after.unwrap_or_default()))
+        .order(t::id.asc())
+        .limit(limit)
         .select(TrustedIssuerRow::as_select())
         .load(conn)?)
 }

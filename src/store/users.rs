@@ -129,6 +129,65 @@ pub fn roles(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, Stor
         .load(conn))?)
 }
 
+/// Up to `limit` users whose id sorts after `after` (from the first when `None`), by id.
+pub fn page(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UserRow>, StoreError> {
+    Ok(u::users
+        .filter(u::id.gt(after.unwrap_or_default()))
+        .order(u::id.asc())
+        .limit(limit)
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+/// The roles of each of `user_ids`, as `(user_id, role)` pairs sorted by user and role.
+pub fn roles_of(
+    conn: &mut DbConnection,
+    user_ids: &[String],
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(r::user_roles
+        .filter(r::user_id.eq_any(user_ids))
+        .select((r::user_id, r::role))
+        .order((r::user_id.asc(), r::role.asc()))
+        .load(conn)?)
+}
+
+/// Replaces the user's roles with `roles` in one transaction; `NotFound` when there is no user.
+pub fn set_roles(conn: &mut DbConnection, id: &str, roles: &[String]) -> Result<(), StoreError> {
+    conn.transaction(|conn| {
+        let found: i64 = u::users.find(id).count().get_result(conn)?;
+        if found == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        diesel::delete(r::user_roles.filter(r::user_id.eq(id))).execute(conn)?;
+        for role in roles {
+            diesel::insert_into(r::user_roles)
+                .values((r::user_id.eq(id), r::role.eq(role)))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// Replaces the user's password hash (an argon2id PHC string); `NotFound` when there is no
+/// user.
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    id: &str,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    match diesel::update(u::users.find(id))
+        .set(u::password_hash.eq(password_hash))
+        .execute(conn)?
+    {
+        0 => Err(StoreError::NotFound("user")),
+        _ => Ok(()),
+    }
+}
+
 /// Bumps the user's token generation ("sign out everywhere"); returns the new one.
 pub fn bump_generation(conn: &mut DbConnection, id: &str) -> Result<i64, StoreError> {
     diesel::update(u::users.find(id))

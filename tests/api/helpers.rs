@@ -168,25 +168,25 @@ impl TestApp {
     pub async fn create_client(&self, metadata: serde_json::Value) -> TestClient {
         let json = metadata.to_string();
         let kek = self.state.keys.kek().clone();
-        let (client, secret) = self
+        let issued = self
             .state
             .store
             .run(move |c| {
-                sigil::registry::register(c, &json, 0, "test", &kek).map_err(|e| match e {
-                    sigil::registry::RegisterError::Store(s) => s,
-                    other => sigil::store::StoreError::Corrupt(other.to_string()),
-                })
+                let actor = sigil::manage::Actor::new("test");
+                sigil::manage::clients::register(c, &actor, 0, &json, &kek)
+                    .map_err(|e| sigil::store::StoreError::Corrupt(e.to_string()))
             })
             .await
             .unwrap();
+        let (client, secret) = (issued.client, issued.secret);
         let redirect_uri = client
-            .metadata
+            .metadata()
             .redirect_uris
             .first()
             .map(|r| r.as_str().to_owned())
             .unwrap_or_default();
         TestClient {
-            id: client.client_id,
+            id: client.client_id().to_owned(),
             secret,
             redirect_uri,
         }

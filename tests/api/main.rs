@@ -20,6 +20,8 @@ mod id_token;
 mod introspect;
 mod keys;
 mod lifecycle;
+mod manage;
+mod manage_secrets;
 
 mod login_errors;
 mod logout;

@@ -15,24 +15,23 @@ pub struct TestResource {
 }
 
 impl TestApp {
-    /// Registers a resource from metadata JSON through the registry (no subprocess).
+    /// Registers a resource from metadata JSON through the management core (no subprocess).
     pub async fn create_resource(&self, metadata: Value) -> TestResource {
         let json = metadata.to_string();
-        let (resource, secret) = self
+        let created = self
             .state
             .store
             .run(move |c| {
-                sigil::resources::register(c, &json, 0, "test").map_err(|e| match e {
-                    sigil::resources::ResourceError::Store(s) => s,
-                    other => sigil::store::StoreError::Corrupt(other.to_string()),
-                })
+                let actor = sigil::manage::Actor::new("test");
+                sigil::manage::resources::register(c, &actor, 0, &json)
+                    .map_err(|e| sigil::store::StoreError::Corrupt(e.to_string()))
             })
             .await
             .unwrap();
         TestResource {
-            id: resource.id,
-            secret,
-            identifier: resource.metadata.identifier,
+            id: created.resource.id().to_owned(),
+            secret: created.secret,
+            identifier: created.resource.identifier().to_owned(),
         }
     }
 
