@@ -4,7 +4,7 @@
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::client_metadata::{check_jwks, secure_url};
+use super::client_metadata::{check_jwks, parse_document, secure_url, unknown_member};
 use super::enc_alg::{ContentAlg, KeyAlg};
 use super::metadata_error::quoted;
 use super::scope::Scope;
@@ -106,13 +106,7 @@ impl ResourceMetadata {
     /// Parses and validates a JSON document; unknown members, wrong types and duplicate
     /// members are refused.
     pub fn parse(json: &str) -> Result<Self, ResourceMetadataError> {
-        let value: Value = serde_json::from_str(json)
-            .map_err(|e| invalid(format!("metadata is not valid JSON: {e}")))?;
-        if value.is_object() {
-            serde_json::from_str::<super::client_metadata::NoDuplicateMembers>(json)
-                .map_err(|e| invalid(format!("metadata is ambiguous: {e}")))?;
-        }
-        Self::from_value(value)
+        Self::from_value(parse_document(json).map_err(invalid)?)
     }
 
     /// Validates metadata already parsed as JSON.
@@ -120,12 +114,8 @@ impl ResourceMetadata {
         let Value::Object(mut map) = value else {
             return Err(invalid("metadata must be a JSON object"));
         };
-        if let Some(name) = map.keys().find(|k| !KNOWN_FIELDS.contains(&k.as_str())) {
-            return Err(invalid(format!(
-                "unknown member {} (known: {})",
-                quoted(name),
-                KNOWN_FIELDS.join(", ")
-            )));
+        if let Some(unknown) = unknown_member(&map, &KNOWN_FIELDS) {
+            return Err(invalid(unknown));
         }
         let identifier =
             string(&mut map, "identifier")?.ok_or_else(|| invalid("identifier is required"))?;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::client_metadata::{NoDuplicateMembers, check_jwks, secure_url};
+use super::client_metadata::{check_jwks, parse_document, secure_url, unknown_member};
 use super::metadata_error::quoted;
 
 const KNOWN_FIELDS: [&str; 5] = ["issuer", "jwks", "jwks_uri", "audience", "user_claim"];
@@ -48,13 +48,7 @@ impl TrustedIssuerMetadata {
     /// Parses and validates a JSON document; unknown members, wrong types and duplicate
     /// members are refused.
     pub fn parse(json: &str) -> Result<Self, TrustedIssuerMetadataError> {
-        let value: Value = serde_json::from_str(json)
-            .map_err(|e| invalid(format!("metadata is not valid JSON: {e}")))?;
-        if value.is_object() {
-            serde_json::from_str::<NoDuplicateMembers>(json)
-                .map_err(|e| invalid(format!("metadata is ambiguous: {e}")))?;
-        }
-        Self::from_value(value)
+        Self::from_value(parse_document(json).map_err(invalid)?)
     }
 
     /// Validates metadata already parsed as JSON.
@@ -62,12 +56,8 @@ impl TrustedIssuerMetadata {
         let Value::Object(mut map) = value else {
             return Err(invalid("metadata must be a JSON object"));
         };
-        if let Some(name) = map.keys().find(|k| !KNOWN_FIELDS.contains(&k.as_str())) {
-            return Err(invalid(format!(
-                "unknown member {} (known: {})",
-                quoted(name),
-                KNOWN_FIELDS.join(", ")
-            )));
+        if let Some(unknown) = unknown_member(&map, &KNOWN_FIELDS) {
+            return Err(invalid(unknown));
         }
         let issuer = string(&mut map, "issuer")?.ok_or_else(|| invalid("issuer is required"))?;
         check_issuer(&issuer)?;

@@ -76,16 +76,10 @@ pub fn user_and_denial(
     jtis: &[String],
     clients: &[String],
 ) -> Result<Option<(UserRow, bool)>, StoreError> {
-    let found: Option<(UserRow, bool, Option<i64>)> =
-        with_lineage!(jtis, clients, |denied, registered| native!(conn, |conn| {
-            u::users
-                .find(sub)
-                .select((UserRow::as_select(), denied, registered))
-                .first(conn)
-                .optional()
-        }))?;
-    Ok(found
-        .map(|(user, denied, registered)| (user, denied || !all_registered(registered, clients))))
+    Ok(standing(conn, Some(sub), jtis, clients)?.and_then(|s| {
+        let dead = s.denied || !s.client_exists;
+        s.user.map(|user| (user, dead))
+    }))
 }
 
 /// What introspection needs to know of an access token, read in one statement.

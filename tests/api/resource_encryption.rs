@@ -87,15 +87,7 @@ async fn client_credentials_tokens_are_encrypted_to_the_resource_and_still_intro
     assert_eq!(shown["encryption_header"]["alg"], "ECDH-ES+A256KW");
     assert_eq!(shown["claims"]["aud"], API);
 
-    let res = app
-        .http
-        .post(format!("{}/revoke", app.address))
-        .basic_auth(&client.id, client.secret.as_deref())
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    app.revoke_as(&client, token).await;
     assert!(!active(&app, own, token).await, "revoked");
 }
 

@@ -148,8 +148,33 @@ impl Fields {
     }
 }
 
+/// A metadata document's JSON, when well-formed and (for an object) without a member twice;
+/// else the description of what is wrong.
+pub(crate) fn parse_document(json: &str) -> Result<Value, String> {
+    let value: Value =
+        serde_json::from_str(json).map_err(|e| format!("metadata is not valid JSON: {e}"))?;
+    if value.is_object() {
+        serde_json::from_str::<NoDuplicateMembers>(json)
+            .map_err(|e| format!("metadata is ambiguous: {e}"))?;
+    }
+    Ok(value)
+}
+
+/// The description of the first member of `map` outside `known`, if any.
+pub(crate) fn unknown_member(map: &Map<String, Value>, known: &[&str]) -> Option<String> {
+    map.keys()
+        .find(|k| !known.contains(&k.as_str()))
+        .map(|name| {
+            format!(
+                "unknown member {} (known: {})",
+                quoted(name),
+                known.join(", ")
+            )
+        })
+}
+
 /// Checks, without building anything, that a JSON object has no member twice.
-pub(crate) struct NoDuplicateMembers;
+struct NoDuplicateMembers;
 
 impl<'de> Deserialize<'de> for NoDuplicateMembers {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

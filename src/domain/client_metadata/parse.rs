@@ -6,7 +6,7 @@ use super::checks::{
     KeysAt, check_jwks, encryption, request_object_encryption, request_object_signing_alg,
     secure_url, signing_alg, text, web_url,
 };
-use super::fields::{Fields, NoDuplicateMembers, dedup, invalid, kind, parse_all, parse_opt};
+use super::fields::{Fields, dedup, invalid, kind, parse_all, parse_document, parse_opt};
 use super::{
     ApplicationType, ClientMetadata, GrantType, MetadataPolicy, ResponseType,
     TokenEndpointAuthMethod,
@@ -81,13 +81,7 @@ pub(super) fn from_json(
     json: &str,
     policy: &MetadataPolicy<'_>,
 ) -> Result<ClientMetadata, MetadataError> {
-    let value: Value = serde_json::from_str(json)
-        .map_err(|e| invalid(format!("metadata is not valid JSON: {e}")))?;
-    if value.is_object() {
-        serde_json::from_str::<NoDuplicateMembers>(json)
-            .map_err(|e| invalid(format!("metadata is ambiguous: {e}")))?;
-    }
-    from_value(value, policy)
+    from_value(parse_document(json).map_err(invalid)?, policy)
 }
 
 /// Checks every member, fills in defaults and enforces the consistency rules.

@@ -78,11 +78,7 @@ impl TestApp {
     ) -> Value {
         let mut form = vec![("subject_token", subject), ("subject_token_type", ACCESS)];
         form.extend_from_slice(extra);
-        let res = self.exchange_as(client, &form).await;
-        let status = res.status();
-        let body: Value = res.json().await.unwrap();
-        assert_eq!(status, 200, "{body}");
-        body
+        succeeded(self.exchange_as(client, &form).await).await
     }
 
     /// Asks as `client` for a token for `username` (impersonation, `requested_subject`) with
@@ -95,11 +91,7 @@ impl TestApp {
     ) -> Value {
         let mut form = vec![("requested_subject", username)];
         form.extend_from_slice(extra);
-        let res = self.exchange_as(client, &form).await;
-        let status = res.status();
-        let body: Value = res.json().await.unwrap();
-        assert_eq!(status, 200, "{body}");
-        body
+        succeeded(self.exchange_as(client, &form).await).await
     }
 
     /// Exchanges `subject` as `client` with `extra` parameters, checked to be refused with
@@ -184,6 +176,14 @@ impl TestApp {
             .collect();
         (rows, text)
     }
+}
+
+/// The JSON body of an answer, checked to be 200.
+pub async fn succeeded(res: reqwest::Response) -> Value {
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    body
 }
 
 /// Checks an exchange refusal: `status`, `code` and a non-empty `error_description`.

@@ -61,7 +61,7 @@ pub async fn aim(
     (scope, resource): (Option<&Scope>, Option<&str>),
     now: i64,
 ) -> Result<Aim, OAuthError> {
-    let granted = passable(client, parties.subject.as_ref(), scope)?;
+    let granted = passable(client, parties.subject(), scope)?;
     let resource = target::lookup(state, resource).await?;
     let target = target::decide(state, client, resource.as_ref(), scope, &granted)?;
     if target.scope.is_empty() {
@@ -72,7 +72,7 @@ pub async fn aim(
     }
     let lifetime = [
         Some(target.lifetime),
-        parties.subject.as_ref().map(|s| s.exp - now),
+        parties.subject().map(|s| s.exp - now),
         parties.actor_token.as_ref().map(|a| a.exp - now),
         policy.max_lifetime.and_then(|m| i64::try_from(m).ok()),
     ]

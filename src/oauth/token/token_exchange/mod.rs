@@ -91,7 +91,7 @@ fn audit_event(
     if let Subject::Token(presented) = &req.subject {
         detail["subject_token_type"] = json!(presented.kind.as_str());
     }
-    let subject = parties.subject.as_ref();
+    let subject = parties.subject();
     if let Some(Principal::Foreign { issuer, .. }) = subject.map(|s| &s.principal) {
         detail["subject_issuer"] = json!(issuer);
     }
@@ -136,7 +136,7 @@ pub async fn exchange(
         }
     };
     // A user's token is for the user found; a client's own token for that client.
-    let subject = parties.subject.as_ref();
+    let subject = parties.subject();
     let sub = match &user {
         Some(user) => user.id.clone(),
         None => subject.map(|s| s.sub.clone()).unwrap_or_default(),
@@ -171,7 +171,7 @@ pub async fn exchange(
             .seal(&token.token)
             .map_err(|e| OAuthError::internal(&e))?;
     }
-    tracing::info!(client_id = %client.client_id, action = parties.action(), aud = %target.aud, "token exchanged");
+    tracing::debug!(client_id = %client.client_id, action = parties.action(), aud = %target.aud, "token exchanged");
     let mut response = TokenResponse::access_only(token.token, aim.lifetime, &target.scope);
     response.issued_token_type = Some(req.requested.as_str());
     Ok(response)

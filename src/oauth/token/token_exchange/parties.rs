@@ -20,10 +20,8 @@ pub const MAX_CHAIN: usize = 5;
 /// The parties of an exchange, verified and admitted.
 #[derive(Debug, Clone)]
 pub struct Parties {
-    /// Whom the new token is for, as the storage step finds them.
+    /// Whom the new token is for: a subject token's principal, or a user to impersonate.
     pub whom: Whom,
-    /// The subject token, when one was presented.
-    pub subject: Option<Party>,
     /// The actor token, when one was presented.
     pub actor_token: Option<Party>,
     /// Who the actor token names.
@@ -91,7 +89,7 @@ impl Parties {
             Subject::Impersonated(username) => Whom::Impersonated(username.clone()),
         };
         let subject = match &whom {
-            Whom::Token(party) => Some(Party::clone(party)),
+            Whom::Token(party) => Some(party.as_ref()),
             Whom::Impersonated(_) => None,
         };
         let actor_token = match &req.actor {
@@ -101,7 +99,7 @@ impl Parties {
             None => None,
         };
         let actor = actor_token.as_ref().map(Actor::of);
-        if let (Some(subject), Some(actor)) = (&subject, &actor)
+        if let (Some(subject), Some(actor)) = (subject, &actor)
             && Actor::of(subject) == *actor
         {
             return Err(OAuthError::new(
@@ -109,7 +107,7 @@ impl Parties {
                 "the actor_token names the subject itself: nobody acts for themselves",
             ));
         }
-        if let Some(may_act) = subject.as_ref().and_then(|s| s.may_act.as_ref()) {
+        if let Some(may_act) = subject.and_then(|s| s.may_act.as_ref()) {
             let acting = actor
                 .clone()
                 .unwrap_or_else(|| Actor::client(&client.client_id));
@@ -120,8 +118,8 @@ impl Parties {
                 ));
             }
         }
-        let act = act_of(client, subject.as_ref(), actor.as_ref())?;
-        let (chain, chain_clients) = match &subject {
+        let act = act_of(client, subject, actor.as_ref())?;
+        let (chain, chain_clients) = match subject {
             Some(s) => (
                 s.lineage.clone(),
                 s.clients
@@ -140,13 +138,20 @@ impl Parties {
         }
         Ok(Self {
             whom,
-            subject,
             actor_token,
             actor,
             act,
             chain,
             chain_clients,
         })
+    }
+
+    /// The subject token, when one was presented.
+    pub fn subject(&self) -> Option<&Party> {
+        match &self.whom {
+            Whom::Token(party) => Some(party),
+            Whom::Impersonated(_) => None,
+        }
     }
 
     /// The audit action: impersonation, delegation, or a plain exchange.
