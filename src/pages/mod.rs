@@ -2,12 +2,14 @@
 //! one struct per page and how they are answered, the branding, the Content-Security-Policy,
 //! the cookie policy and the CSRF tokens.
 
+pub mod account;
 pub mod branding;
 pub mod cookies;
 pub mod csp;
 pub mod csrf;
 pub mod login_form;
 
+pub use account::AccountPage;
 pub use branding::Branding;
 pub use login_form::LoginForm;
 

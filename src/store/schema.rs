@@ -67,6 +67,7 @@ diesel::table! {
         created_at -> BigInt,
         last_seen -> BigInt,
         expires_at -> BigInt,
+        user_agent -> Nullable<Text>,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The login page: `GET /login?request=…` shows the form again (after consent asks for a
 //! fresh sign-in; `/authorize` shows it first, through [`crate::pages::LoginForm`]), and
-//! `POST /login` checks the password, then hands the request back to its owner.
+//! `POST /login` checks the password, then hands the request back to its owner. With `next`
+//! instead of `request`, the sign-in is for one of sigil's own pages ([`super::local_login`]).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -51,6 +52,11 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         Ok(query) => query,
         Err(e) => return unreadable_page(&state, &e),
     };
+    if query.get("request").is_none()
+        && let Some(next) = query.get("next")
+    {
+        return super::local_login::show(&req, &state, next);
+    }
     let mut res = match load_pending(&state, &browser, query.get("request")).await {
         None => expired_page(&state),
         Some(p) => {
@@ -73,6 +79,11 @@ pub async fn submit(
         Ok(checked) => checked,
         Err(refused) => return refused.page(&state),
     };
+    if form.get("request").is_none()
+        && let Some(next) = form.get("next")
+    {
+        return super::local_login::submit(&req, &state, &browser, &form, next).await;
+    }
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
     let username = Username::parse(&typed)
@@ -243,7 +254,12 @@ async fn complete_login(
     let previous = req
         .cookie(policy.session())
         .map(|c| secrets::digest(c.value()));
-    let (session, cookie) = session::fresh(state, signed_in.user.id.clone(), "pwd");
+    let (session, cookie) = session::fresh(
+        state,
+        signed_in.user.id.clone(),
+        "pwd",
+        session::user_agent(req),
+    );
     let granted = signed_in.granted.and_then(|g| Scope::parse(&g).ok());
     let (stored, keys) = (session.clone(), signed_in.keys);
     let writes: Writes = Box::new(move |c| {
