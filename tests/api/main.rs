@@ -1,5 +1,8 @@
 //! End-to-end tests through real HTTP: one binary, one module per capability.
 
+mod account;
+mod account_applications;
+mod account_forms;
 mod audit_log;
 mod authorize_errors;
 mod browser_id;
