@@ -2,7 +2,8 @@
 //! other sign-in), and signing out one session.
 
 use crate::helpers::account::{CHROME_ON_LINUX, listed_sessions, text_of};
-use crate::helpers::oauth::{PASSWORD, USER, assert_error};
+use crate::helpers::logout::{Receiver, check_logout_token};
+use crate::helpers::oauth::{PASSWORD, USER, assert_error, jwt_parts};
 use crate::helpers::refresh::refresh_token_of;
 use crate::helpers::{TestApp, expect_page, login_error};
 
@@ -184,4 +185,29 @@ async fn account_signs_out_one_session_and_names_its_device() {
         .await;
     assert_eq!(res.status(), 303);
     assert!(!phone.is_signed_in().await);
+}
+
+// Multi-threaded: the receiver answers while the test waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_password_change_tells_the_other_sessions_clients() {
+    let app = TestApp::spawn().await;
+    let user = app.create_ada(&[]).await;
+    let receiver = Receiver::start(Some(vec![200])).await;
+    let client = app.logout_client(Some(&receiver.url)).await;
+    // The app's own browser signs in to the client; a second browser changes the password.
+    let tokens = app.tokens_for(&client, "openid", &[]).await;
+    let sid = jwt_parts(tokens["id_token"].as_str().unwrap()).1["sid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let changing = app.account_browser(None);
+    changing.signed_in(USER, PASSWORD).await;
+    let res = changing.change_password(PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(res.status(), 303);
+
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got.len(), 1, "one notice, for the ended session only");
+    let claims = check_logout_token(&app, &got[0].logout_token(), &client.id).await;
+    assert_eq!(claims["sid"].as_str(), Some(sid.as_str()));
+    assert_eq!(claims["sub"].as_str(), Some(user.as_str()));
 }

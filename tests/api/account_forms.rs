@@ -201,3 +201,40 @@ async fn account_sign_in_returns_only_to_paths_on_this_server() {
     expect_page(res, 403, "Form expired").await;
     assert!(!browser.is_signed_in().await);
 }
+
+#[tokio::test]
+async fn account_password_guesses_are_throttled_like_sign_ins() {
+    let app = TestApp::spawn().await;
+    let browser = signed_in_ada(&app).await;
+    for _ in 0..5 {
+        let res = browser
+            .change_password("a wrong guess", "a fine new password")
+            .await;
+        expect_page(res, 400, "Your account").await;
+    }
+    let res = browser
+        .change_password(PASSWORD, "a fine new password")
+        .await;
+    let page = expect_page(res, 429, "Your account").await;
+    let error = text_of(&page, "current_password-error").unwrap();
+    assert!(
+        error.starts_with("Too many wrong passwords. Wait "),
+        "{error}"
+    );
+    // Not changed: the right password waited too, and the sign-in page waits as well.
+    let stored = app
+        .state
+        .store
+        .run(|c| sigil::store::users::by_username(c, USER))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(sigil::password::verify(PASSWORD, &stored.password_hash));
+    assert_eq!(
+        app.account_browser(None)
+            .sign_in(USER, PASSWORD)
+            .await
+            .status(),
+        429
+    );
+}
