@@ -7,8 +7,8 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
+use super::login::unavailable;
 use super::throttle;
-use crate::domain::user::Username;
 use crate::oauth::params::RawParams;
 use crate::oauth::session::{self, Browser};
 use crate::pages::cookies::CookiePolicy;
@@ -102,19 +102,11 @@ pub async fn submit(
     };
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
-    let username = Username::parse(&typed)
-        .map(|u| u.as_str().to_owned())
-        .unwrap_or_default();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let counted_as = if username.is_empty() {
-        typed.trim().to_lowercase()
-    } else {
-        username.clone()
-    };
-    let (user_key, addr_key) = throttle::keys(&counted_as, &address);
+    let throttle::Counted {
+        username,
+        user_key,
+        addr_key,
+    } = throttle::counted(req, &typed);
     let now = state.clock.now();
     let (uk, ak) = (user_key.clone(), addr_key.clone());
     let prior = state
@@ -135,7 +127,7 @@ pub async fn submit(
     };
     if wait > 0 {
         let text = format!("Too many failed attempts. Wait {wait} seconds, then try again.");
-        let mut res = form_page(
+        let res = form_page(
             state,
             browser,
             next,
@@ -143,10 +135,7 @@ pub async fn submit(
             Some(text),
             StatusCode::TOO_MANY_REQUESTS,
         );
-        if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return res;
+        return throttle::retry_after(res, wait);
     }
     // Unknown users cost the same hash as known ones.
     let phc = user
@@ -164,11 +153,23 @@ pub async fn submit(
             StatusCode::BAD_REQUEST,
         );
     };
+    start_session(req, state, user.id, (user_key, addr_key), next).await
+}
+
+/// Starts a fresh session for `user_id` (ending the browser's previous one) and gives back
+/// the attempt on the counters `keys`, in one transaction; then sends the browser to `next`.
+async fn start_session(
+    req: &HttpRequest,
+    state: &AppState,
+    user_id: String,
+    (user_key, addr_key): (String, String),
+    next: &str,
+) -> HttpResponse {
     let policy = CookiePolicy::for_issuer(&state.settings.issuer);
     let previous = req
         .cookie(policy.session())
         .map(|c| secrets::digest(c.value()));
-    let (row, cookie) = session::fresh(state, user.id, "pwd", session::user_agent(req));
+    let (row, cookie) = session::fresh(state, user_id, "pwd", session::user_agent(req));
     let stored = state
         .store
         .run(move |c| {
@@ -189,17 +190,6 @@ pub async fn submit(
         tracing::warn!("could not set the session cookie");
     }
     res
-}
-
-/// The page shown when storage fails during a sign-in.
-fn unavailable(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {
-    tracing::error!(error = %e, "sign-in failed on storage");
-    pages::error_page(
-        &state.branding,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Service unavailable",
-        "Sign-in is temporarily unavailable. Please try again in a moment.",
-    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::scope::Scope;
-use crate::domain::user::Username;
 use crate::oauth::authorize::resume::{Resume, Resumed, Writes, resume};
 use crate::oauth::params::{self, Repeat};
 use crate::secrets;
@@ -86,19 +85,11 @@ pub async fn submit(
     }
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
-    let username = Username::parse(&typed)
-        .map(|u| u.as_str().to_owned())
-        .unwrap_or_default();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let counted_as = if username.is_empty() {
-        typed.trim().to_lowercase()
-    } else {
-        username.clone()
-    };
-    let (user_key, addr_key) = throttle::keys(&counted_as, &address);
+    let throttle::Counted {
+        username,
+        user_key,
+        addr_key,
+    } = throttle::counted(&req, &typed);
     let attempt = Attempt {
         request_id: form.get("request").map(str::to_owned),
         browser_hash: browser.hash(),
@@ -115,7 +106,7 @@ pub async fn submit(
     if prior.wait > 0 {
         let wait = prior.wait;
         let text = format!("Too many failed attempts. Wait {wait} seconds, then try again.");
-        let mut res = login_page(
+        let res = login_page(
             &state,
             &browser,
             &pending,
@@ -123,11 +114,7 @@ pub async fn submit(
             Some(text),
             StatusCode::TOO_MANY_REQUESTS,
         );
-        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&wait.to_string()) {
-            res.headers_mut()
-                .insert(actix_web::http::header::RETRY_AFTER, value);
-        }
-        return res;
+        return throttle::retry_after(res, wait);
     }
     // Unknown users cost the same hash as known ones.
     let phc = prior
@@ -286,7 +273,8 @@ async fn complete_login(
     response
 }
 
-fn unavailable(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {
+/// The page shown when storage fails during a sign-in.
+pub(super) fn unavailable(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {
     tracing::error!(error = %e, "sign-in failed on storage");
     pages::error_page(
         &state.branding,

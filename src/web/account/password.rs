@@ -34,11 +34,9 @@ pub async fn change(
     if errors.current.is_some() || errors.new.is_some() {
         return render(&state, &visitor, None, errors, StatusCode::BAD_REQUEST).await;
     }
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let (user_key, addr_key) = throttle::keys(&visitor.user.username, &address);
+    let throttle::Counted {
+        user_key, addr_key, ..
+    } = throttle::counted(&req, &visitor.user.username);
     let (uk, ak, now) = (user_key.clone(), addr_key.clone(), state.clock.now());
     let wait = match state
         .store
