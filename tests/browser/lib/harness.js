@@ -1,5 +1,10 @@
 // What every scenario starts with — sigil with a fresh database, the test relying party, and
 // a page in headless Chromium, all stopped when the test ends — and the flows scenarios share.
+//
+// A scenario is one file in scenarios/ (NAME.test.js, run by `npm test`): it calls
+// `harness(t, 'name')`, seeds what it needs through the CLI (`seedUser` with roles such as
+// `admin`, `seedRp`), drives `page`, calls `assertStyled(page)` and `page.shoot('step')` on
+// each sigil page, and checks what the relying party got (`rp.last.claims`, `rp.refresh()`).
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
