@@ -166,12 +166,7 @@ pub fn issue_secret(
 /// checked by [`check_remote_keys`] before. `kek` wraps the secret of a client whose
 /// encryption key derives from it.
 pub fn prepare(json: &str, now: i64, kek: &Kek) -> Result<NewClient, RegisterError> {
-    let metadata = ClientMetadata::parse(json, &metadata_policy())?;
-    if let Some(jwks) = &metadata.jwks {
-        let keys = ClientKeys::parse(jwks)
-            .map_err(|e| MetadataError::invalid_client_metadata(e.to_string()))?;
-        keys::check_coverage(&metadata, &keys)?;
-    }
+    let metadata = validate(json)?;
     let issued = issue_secret(&metadata, kek)?;
     let client = Client {
         client_id: secrets::random_token(16),
@@ -194,6 +189,37 @@ pub fn prepare(json: &str, now: i64, kek: &Kek) -> Result<NewClient, RegisterErr
         client,
         row,
         secret: issued.map(|s| s.secret),
+    })
+}
+
+/// Validates `json` as registration does: the metadata rules, and a `jwks` by value holding a
+/// key for every algorithm registered.
+pub fn validate(json: &str) -> Result<ClientMetadata, MetadataError> {
+    let metadata = ClientMetadata::parse(json, &metadata_policy())?;
+    if let Some(jwks) = &metadata.jwks {
+        let keys = ClientKeys::parse(jwks)
+            .map_err(|e| MetadataError::invalid_client_metadata(e.to_string()))?;
+        keys::check_coverage(&metadata, &keys)?;
+    }
+    Ok(metadata)
+}
+
+/// The secret a client keeps when its metadata is replaced by `metadata`: its stored one
+/// while that still serves (`None` in the answer), else a new one (or none when it needs none).
+pub fn secret_after_replace(
+    old: &Client,
+    metadata: &ClientMetadata,
+    kek: &Kek,
+) -> Result<(Option<String>, Option<String>, Option<String>), StoreError> {
+    let keeps = uses_secret(metadata)
+        && old.secret_hash.is_some()
+        && (!keys::derives_from_secret(metadata) || old.secret_sealed.is_some());
+    if keeps {
+        return Ok((None, old.secret_hash.clone(), old.secret_sealed.clone()));
+    }
+    Ok(match issue_secret(metadata, kek)? {
+        Some(s) => (Some(s.secret), Some(s.hash), s.sealed),
+        None => (None, None, None),
     })
 }
 

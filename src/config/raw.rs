@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{ConfigError, DatabaseUrl, KekSource, Lifetimes, LogFormat, Settings};
+use super::{ConfigError, DatabaseUrl, KekSource, Lifetimes, LogFormat, SelfService, Settings};
 
 /// The raw settings as read from file and environment, before validation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -68,6 +68,14 @@ pub struct RawSettings {
     pub brand_logo_url: Option<String>,
     /// Accent colour on every page (`#rrggbb`).
     pub brand_accent_color: String,
+    /// Dynamic client registration: `off`, `token` or `open`.
+    pub registration: String,
+    /// Whether `/register` may grant `client_credentials`: `on` or `off`.
+    pub registration_client_credentials: String,
+    /// `/register` requests per minute per client address.
+    pub registration_rate_limit: u32,
+    /// Whether an https URL may be a `client_id` (client ID metadata documents): `on` or `off`.
+    pub client_id_metadata_documents: String,
 }
 
 impl Default for RawSettings {
@@ -99,6 +107,10 @@ impl Default for RawSettings {
             brand_name: "sigil".into(),
             brand_logo_url: None,
             brand_accent_color: "#2f5bd3".into(),
+            registration: "off".into(),
+            registration_client_credentials: "off".into(),
+            registration_rate_limit: 10,
+            client_id_metadata_documents: "off".into(),
         }
     }
 }
@@ -223,7 +235,14 @@ impl RawSettings {
                 "must be at least 1 second",
             ));
         }
+        let self_service = SelfService::parse(
+            &self.registration,
+            &self.registration_client_credentials,
+            self.registration_rate_limit,
+            &self.client_id_metadata_documents,
+        )?;
         Ok(Settings {
+            self_service,
             lifetimes,
             housekeeping_interval: Duration::from_secs(self.housekeeping_interval),
             default_audience,

@@ -12,6 +12,7 @@ pub mod clients;
 mod error;
 pub mod keys;
 mod page;
+pub mod registration;
 pub mod resources;
 pub mod sessions;
 pub mod trusted_issuers;
