@@ -58,7 +58,20 @@ impl Client {
         self.metadata
             .client_name
             .clone()
+            .or_else(|| self.document_host())
             .unwrap_or_else(|| self.client_id.clone())
+    }
+
+    /// The host of the metadata document that describes this client, when its `client_id`
+    /// is a URL (a client ID metadata document); `None` for registered clients.
+    pub fn document_host(&self) -> Option<String> {
+        if !is_document_id(&self.client_id) {
+            return None;
+        }
+        url::Url::parse(&self.client_id)
+            .ok()?
+            .host_str()
+            .map(str::to_owned)
     }
 
     /// The RFC 7591 registration response: id, secret (only when just issued), all metadata.
@@ -220,6 +233,52 @@ pub fn secret_after_replace(
     Ok(match issue_secret(metadata, kek)? {
         Some(s) => (Some(s.secret), Some(s.hash), s.sealed),
         None => (None, None, None),
+    })
+}
+
+/// Whether `client_id` is a URL naming a client ID metadata document (registered ids are
+/// random base64url text and never contain `://`).
+pub fn is_document_id(client_id: &str) -> bool {
+    client_id.starts_with("https://") || client_id.starts_with("http://")
+}
+
+/// Why the URL `client_id` cannot name a client ID metadata document, if it cannot: it needs
+/// a path, and no fragment, credentials or dot segments.
+pub fn document_url_problem(client_id: &str) -> Option<&'static str> {
+    let Ok(url) = url::Url::parse(client_id) else {
+        return Some("its client_id is not a URL");
+    };
+    let raw_path = client_id
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|at| &rest[at..]))
+        .unwrap_or_default();
+    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        Some("its client_id URL must not carry a fragment, user name or password")
+    } else if raw_path.is_empty() || raw_path == "/" {
+        Some("its client_id URL must have a path")
+    } else if raw_path
+        .split(['/', '?'])
+        .any(|segment| segment == "." || segment == "..")
+    {
+        Some("its client_id URL must not contain . or .. segments")
+    } else {
+        None
+    }
+}
+
+/// The public client a client ID metadata document fetched from `url` describes.
+pub fn document_client(url: &str, body: &[u8]) -> Result<Client, MetadataError> {
+    if let Some(problem) = document_url_problem(url) {
+        return Err(MetadataError::invalid_client_metadata(problem));
+    }
+    let metadata =
+        crate::domain::client_metadata::parse_client_document(url, body, &metadata_policy())?;
+    Ok(Client {
+        client_id: url.to_owned(),
+        secret_hash: None,
+        secret_sealed: None,
+        metadata,
+        issued_at: 0,
     })
 }
 

@@ -176,6 +176,7 @@ impl Application {
             refresh_tokens: prepared.refresh_tokens,
             backchannel: Notifier::new(Retry::default())?,
             key_sources: crate::outbound::jwks::KeySources::new()?,
+            client_documents: crate::outbound::client_documents::ClientDocuments::new()?,
             passwords: crate::password::Checker::per_cpu(move || counted.password_checked()),
             clients: Default::default(),
             resources: Default::default(),
