@@ -91,9 +91,10 @@ impl AppState {
         if let Some(problem) = registry::document_url_problem(url) {
             return Err(ClientLookupError::Document(problem.to_owned()));
         }
-        let body = self.client_documents.get(url).await.map_err(|e| {
-            ClientLookupError::Document(format!("it could not be fetched: {e}"))
-        })?;
+        let body =
+            self.client_documents.get(url).await.map_err(|e| {
+                ClientLookupError::Document(format!("it could not be fetched: {e}"))
+            })?;
         registry::document_client(url, &body)
             .map(Arc::new)
             .map_err(|e| ClientLookupError::Document(e.description))

@@ -56,7 +56,10 @@ impl SelfService {
         })?;
         Ok(Self {
             registration,
-            client_credentials: on_off("SIGIL_REGISTRATION_CLIENT_CREDENTIALS", client_credentials)?,
+            client_credentials: on_off(
+                "SIGIL_REGISTRATION_CLIENT_CREDENTIALS",
+                client_credentials,
+            )?,
             rate_limit,
             client_id_metadata_documents: on_off("SIGIL_CLIENT_ID_METADATA_DOCUMENTS", documents)?,
         })

@@ -103,7 +103,10 @@ fn self_service_settings_default_off_and_refuse_unknown_values() {
         f(&mut r);
         r.validate().unwrap_err().setting
     };
-    assert_eq!(refused(|r| r.registration = "yes".into()), "SIGIL_REGISTRATION");
+    assert_eq!(
+        refused(|r| r.registration = "yes".into()),
+        "SIGIL_REGISTRATION"
+    );
     assert_eq!(
         refused(|r| r.registration_client_credentials = "true".into()),
         "SIGIL_REGISTRATION_CLIENT_CREDENTIALS"

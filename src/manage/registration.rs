@@ -115,7 +115,9 @@ impl std::fmt::Debug for Update {
 pub fn validate(json: &str, rules: SelfServiceRules) -> Result<(), ManageError> {
     let metadata = registry::validate(json)?;
     let Ok(Value::Object(members)) = parse_document(json) else {
-        return Err(MetadataError::invalid_client_metadata("metadata must be a JSON object").into());
+        return Err(
+            MetadataError::invalid_client_metadata("metadata must be a JSON object").into(),
+        );
     };
     Ok(check_self_service(&members, &metadata, rules)?)
 }

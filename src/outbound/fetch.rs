@@ -54,7 +54,12 @@ impl Fetcher {
     }
 
     /// GETs `uri` asking for `accept`, refusing a body over `max_bytes`.
-    pub async fn get(&self, uri: &str, accept: &str, max_bytes: usize) -> Result<Fetched, FetchError> {
+    pub async fn get(
+        &self,
+        uri: &str,
+        accept: &str,
+        max_bytes: usize,
+    ) -> Result<Fetched, FetchError> {
         let fail = |s: &str| FetchError(s.to_owned());
         let url = url::Url::parse(uri).map_err(|_| fail("not a URL"))?;
         let literal = match url.host() {
@@ -89,7 +94,12 @@ impl Fetcher {
             return Err(FetchError(format!("it answered {status}")));
         }
         let ttl = ttl_of(res.headers());
-        let too_large = || FetchError(format!("the document is larger than {} KiB", max_bytes / 1024));
+        let too_large = || {
+            FetchError(format!(
+                "the document is larger than {} KiB",
+                max_bytes / 1024
+            ))
+        };
         if res.content_length().is_some_and(|n| n > max_bytes as u64) {
             return Err(too_large());
         }

@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::jose::client_keys::{ClientKeys, KeySetError};
 
-pub use super::fetch::{DEFAULT_TTL, FAILURE_TTL, FETCH_TIMEOUT, MAX_TTL, MIN_TTL};
 use super::fetch::Fetcher;
+pub use super::fetch::{DEFAULT_TTL, FAILURE_TTL, FETCH_TIMEOUT, MAX_TTL, MIN_TTL};
 
 /// The largest JWK set document accepted.
 pub const MAX_JWKS_BYTES: usize = 64 * 1024;
@@ -171,7 +171,11 @@ impl KeySources {
     async fn download(&self, uri: &str) -> Result<(Vec<u8>, Duration), KeysError> {
         let got = self
             .fetcher
-            .get(uri, "application/jwk-set+json, application/json", MAX_JWKS_BYTES)
+            .get(
+                uri,
+                "application/jwk-set+json, application/json",
+                MAX_JWKS_BYTES,
+            )
             .await
             .map_err(|e| KeysError::Fetch(e.0))?;
         Ok((got.body, got.ttl))
@@ -187,4 +191,3 @@ fn cache_key(source: KeySource<'_>) -> String {
         }
     }
 }
-

@@ -35,7 +35,11 @@ pub fn check_self_service(
             quoted(name)
         )));
     }
-    if metadata.scope.as_ref().is_some_and(|s| s.contains(ADMIN_SCOPE)) {
+    if metadata
+        .scope
+        .as_ref()
+        .is_some_and(|s| s.contains(ADMIN_SCOPE))
+    {
         return Err(MetadataError::invalid_client_metadata(format!(
             "the scope {ADMIN_SCOPE} is given by an administrator and cannot be registered here"
         )));

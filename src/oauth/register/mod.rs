@@ -42,7 +42,11 @@ fn rules(state: &AppState) -> SelfServiceRules {
 }
 
 /// The answer before any work when registration is off or the address is over its limit.
-fn refused_early(state: &AppState, limiter: &RegistrationLimiter, req: &HttpRequest) -> Option<HttpResponse> {
+fn refused_early(
+    state: &AppState,
+    limiter: &RegistrationLimiter,
+    req: &HttpRequest,
+) -> Option<HttpResponse> {
     if state.settings.self_service.registration == RegistrationMode::Off {
         return Some(gate(Gate::Off));
     }
@@ -55,7 +59,8 @@ fn refused_early(state: &AppState, limiter: &RegistrationLimiter, req: &HttpRequ
     );
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     if let Ok(value) = seconds.max(1).to_string().parse() {
-        res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+        res.headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, value);
     }
     Some(res)
 }
@@ -84,7 +89,9 @@ pub async fn register(
     };
     let json = match parse::metadata(&body) {
         Ok(json) => json,
-        Err(e) => return respond::error_body(StatusCode::BAD_REQUEST, e.code.as_str(), &e.description),
+        Err(e) => {
+            return respond::error_body(StatusCode::BAD_REQUEST, e.code.as_str(), &e.description);
+        }
     };
     let manage = Manager::from_state(&state);
     match manage.register_client(json, rules(&state), access).await {
@@ -120,7 +127,10 @@ pub async fn read(
         Ok(h) => h,
         Err(res) => return res,
     };
-    match Manager::from_state(&state).read_registration(&id, &token).await {
+    match Manager::from_state(&state)
+        .read_registration(&id, &token)
+        .await
+    {
         Ok(client) => respond::read(&state.settings.issuer, &client),
         Err(e) => respond::error(&e),
     }
@@ -149,10 +159,18 @@ pub async fn update(
     }
     let (json, secret) = match parse::update(&body, &id) {
         Ok(parts) => parts,
-        Err(e) => return respond::error_body(StatusCode::BAD_REQUEST, e.code.as_str(), &e.description),
+        Err(e) => {
+            return respond::error_body(StatusCode::BAD_REQUEST, e.code.as_str(), &e.description);
+        }
     };
-    let update = crate::manage::registration::Update { json, client_secret: secret };
-    match manage.replace_registration(&id, &token, update, rules(&state)).await {
+    let update = crate::manage::registration::Update {
+        json,
+        client_secret: secret,
+    };
+    match manage
+        .replace_registration(&id, &token, update, rules(&state))
+        .await
+    {
         Ok(reg) => respond::registered(&state.settings.issuer, &reg, StatusCode::OK),
         Err(e) => respond::error(&e),
     }
@@ -173,7 +191,10 @@ pub async fn delete(
         Ok(h) => h,
         Err(res) => return res,
     };
-    match Manager::from_state(&state).delete_registration(&id, &token).await {
+    match Manager::from_state(&state)
+        .delete_registration(&id, &token)
+        .await
+    {
         Ok(()) => HttpResponse::NoContent().finish(),
         Err(e) => respond::error(&e),
     }

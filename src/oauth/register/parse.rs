@@ -37,8 +37,9 @@ pub fn access(req: &HttpRequest, mode: RegistrationMode) -> Result<Access, Gate>
 
 /// The body as metadata text (the metadata parser judges its JSON).
 pub fn metadata(body: &[u8]) -> Result<String, MetadataError> {
-    String::from_utf8(body.to_vec())
-        .map_err(|_| MetadataError::invalid_client_metadata("metadata is not valid JSON: not UTF-8"))
+    String::from_utf8(body.to_vec()).map_err(|_| {
+        MetadataError::invalid_client_metadata("metadata is not valid JSON: not UTF-8")
+    })
 }
 
 /// An RFC 7592 update body for `client_id`: its `client_id` must name the client, and a
@@ -58,7 +59,11 @@ pub fn update(body: &[u8], client_id: &str) -> Result<(String, Option<String>), 
                 quoted(&id)
             )));
         }
-        _ => return Err(invalid("an update must carry the client_id (RFC 7592 §2.2)")),
+        _ => {
+            return Err(invalid(
+                "an update must carry the client_id (RFC 7592 §2.2)",
+            ));
+        }
     }
     let secret = match members.remove("client_secret") {
         None => None,

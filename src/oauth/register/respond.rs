@@ -23,10 +23,7 @@ pub fn registered(issuer: &str, reg: &Registered, status: StatusCode) -> HttpRes
     if let Value::Object(map) = &mut body {
         let uri = client_uri(issuer, reg.client.client.client_id());
         map.insert("registration_client_uri".into(), json!(uri));
-        map.insert(
-            "registration_access_token".into(),
-            json!(reg.access_token),
-        );
+        map.insert("registration_access_token".into(), json!(reg.access_token));
     }
     let mut res = HttpResponse::build(status);
     if status == StatusCode::CREATED {
