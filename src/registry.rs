@@ -218,22 +218,51 @@ pub fn validate(json: &str) -> Result<ClientMetadata, MetadataError> {
 }
 
 /// The secret a client keeps when its metadata is replaced by `metadata`: its stored one
-/// while that still serves (`None` in the answer), else a new one (or none when it needs none).
+/// while that still serves, else a new one (or none when it needs none).
 pub fn secret_after_replace(
     old: &Client,
     metadata: &ClientMetadata,
     kek: &Kek,
-) -> Result<(Option<String>, Option<String>, Option<String>), StoreError> {
+) -> Result<KeptSecret, StoreError> {
     let keeps = uses_secret(metadata)
         && old.secret_hash.is_some()
         && (!keys::derives_from_secret(metadata) || old.secret_sealed.is_some());
     if keeps {
-        return Ok((None, old.secret_hash.clone(), old.secret_sealed.clone()));
+        return Ok(KeptSecret {
+            shown: None,
+            hash: old.secret_hash.clone(),
+            sealed: old.secret_sealed.clone(),
+        });
     }
     Ok(match issue_secret(metadata, kek)? {
-        Some(s) => (Some(s.secret), Some(s.hash), s.sealed),
-        None => (None, None, None),
+        Some(s) => KeptSecret {
+            shown: Some(s.secret),
+            hash: Some(s.hash),
+            sealed: s.sealed,
+        },
+        None => KeptSecret {
+            shown: None,
+            hash: None,
+            sealed: None,
+        },
     })
+}
+
+/// A client's secret after its metadata is replaced.
+pub struct KeptSecret {
+    /// A new secret to show once; `None` when the stored one stays (or there is none).
+    pub shown: Option<String>,
+    /// The SHA-256 to store.
+    pub hash: Option<String>,
+    /// The sealed copy to store.
+    pub sealed: Option<String>,
+}
+
+impl std::fmt::Debug for KeptSecret {
+    /// Nothing of the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptSecret").finish_non_exhaustive()
+    }
 }
 
 /// Whether `client_id` is a URL naming a client ID metadata document (registered ids are

@@ -13,6 +13,7 @@ mod error;
 pub mod keys;
 mod page;
 pub mod registration;
+pub mod registration_tokens;
 pub mod resources;
 pub mod sessions;
 pub mod trusted_issuers;

@@ -1,6 +1,7 @@
 //! Dynamic registration (RFC 7591 / 7592): clients registering themselves with narrower
-//! rules than an administrator's, managed afterwards with their registration access token,
-//! and the initial access tokens that `SIGIL_REGISTRATION=token` asks for.
+//! rules than an administrator's, managed afterwards with their registration access token
+//! (the initial access tokens `SIGIL_REGISTRATION=token` asks for are in
+//! [`super::registration_tokens`]).
 
 use serde_json::{Value, json};
 
@@ -11,7 +12,7 @@ use crate::domain::metadata_error::MetadataError;
 use crate::jose::Kek;
 use crate::registry::{self, Client};
 use crate::secrets;
-use crate::store::registrations::{self, InitialTokenRow, Refusal};
+use crate::store::registrations::{self, Refusal};
 use crate::store::{DbConnection, clients, try_transaction};
 
 /// The actor of open registrations in the audit log.
@@ -82,18 +83,6 @@ impl std::fmt::Debug for Registered {
             .field("client_id", &self.client.client.client_id())
             .finish_non_exhaustive()
     }
-}
-
-/// An initial access token just made: its id and the token (shown once).
-pub struct InitialToken {
-    /// Its id, as audit rows name it.
-    pub id: String,
-    /// The token.
-    pub token: String,
-    /// Registrations it allows; `None` for no limit.
-    pub uses: Option<i32>,
-    /// When it expires, UTC Unix seconds; `None` for never.
-    pub expires_at: Option<i64>,
 }
 
 /// An RFC 7592 update: the new metadata, and the `client_secret` the request echoed, if any.
@@ -213,7 +202,11 @@ pub fn replace(
         }
         validate(json, rules)?;
         let metadata = registry::validate(json)?;
-        let (secret, hash, sealed) = registry::secret_after_replace(&old, &metadata, kek)?;
+        let registry::KeptSecret {
+            shown: secret,
+            hash,
+            sealed,
+        } = registry::secret_after_replace(&old, &metadata, kek)?;
         let stored =
             serde_json::to_string(&metadata).map_err(|e| ManageError::Internal(e.to_string()))?;
         let access_token = secrets::random_token(32);
@@ -268,58 +261,6 @@ pub fn delete(
             now,
             client_id,
         )?)
-    })
-}
-
-/// Makes an initial access token allowing `uses` registrations (no limit when `None`) until
-/// `expires_in` seconds from `now` (never when `None`), and records
-/// `registration_token.create` — the token itself is kept only as a hash.
-pub fn create_initial_token(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    now: i64,
-    uses: Option<u32>,
-    expires_in: Option<u64>,
-) -> Result<InitialToken, ManageError> {
-    let uses = uses
-        .map(|n| match i32::try_from(n) {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => Err(ManageError::invalid_request(
-                "uses",
-                "--uses must be between 1 and 2147483647".to_owned(),
-            )),
-        })
-        .transpose()?;
-    let expires_at = expires_in
-        .map(|s| match i64::try_from(s) {
-            Ok(s) if s >= 1 && s <= 315_360_000 => Ok(now + s),
-            _ => Err(ManageError::invalid_request(
-                "expires_in",
-                "--expires-in must be between 1 and 315360000 seconds".to_owned(),
-            )),
-        })
-        .transpose()?;
-    let token = secrets::random_token(32);
-    let row = InitialTokenRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        token_hash: secrets::digest(&token),
-        uses_left: uses,
-        expires_at,
-        created_at: now,
-    };
-    audited(conn, actor, now, |conn| {
-        registrations::create_initial(conn, &row)?;
-        let audit = Audit::new("registration_token.create", &row.id)
-            .detail(json!({"uses": uses, "expires_at": expires_at}));
-        Ok((
-            InitialToken {
-                id: row.id.clone(),
-                token,
-                uses,
-                expires_at,
-            },
-            audit,
-        ))
     })
 }
 
@@ -380,18 +321,6 @@ impl Manager {
         let (now, client_id, token) = (self.now(), client_id.to_owned(), token.to_owned());
         self.run(move |c| Ok(delete(c, now, &client_id, &token)))
             .await?
-    }
-
-    /// Makes an initial access token (see [`create_initial_token`]).
-    pub async fn create_registration_token(
-        &self,
-        actor: &Actor,
-        uses: Option<u32>,
-        expires_in: Option<u64>,
-    ) -> Result<InitialToken, ManageError> {
-        let (actor, now) = (actor.clone(), self.now());
-        self.run(move |c| create_initial_token(c, &actor, now, uses, expires_in))
-            .await
     }
 
     /// Validates `json` (see [`validate`]) and checks a `jwks_uri` it relies on.

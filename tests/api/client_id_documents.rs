@@ -153,34 +153,23 @@ async fn redirects_large_documents_and_non_json_are_refused_with_a_page() {
 #[tokio::test]
 async fn secrets_administrator_members_and_other_grants_are_refused() {
     let app = app_with_documents().await;
-    let edits: [(fn(&mut Value), &str); 4] = [
+    let grants = json!([
+        "authorization_code",
+        "urn:ietf:params:oauth:grant-type:token-exchange"
+    ]);
+    for (member, value, words) in [
         (
-            |d| d["token_endpoint_auth_method"] = json!("client_secret_basic"),
+            "token_endpoint_auth_method",
+            json!("client_secret_basic"),
             "none",
         ),
-        (|d| d["client_secret"] = json!("s3cret"), "client_secret"),
-        (
-            |d| d["sigil_first_party"] = json!(true),
-            "sigil_first_party",
-        ),
-        (
-            |d| {
-                d["grant_types"] = json!([
-                    "authorization_code",
-                    "urn:ietf:params:oauth:grant-type:token-exchange"
-                ])
-            },
-            "grant",
-        ),
-    ];
-    for (edit, words) in edits {
-        let server = document(|_, d| edit(d)).await;
-        let body = expect_page(
-            authorize_as(&app, &server.url).await,
-            400,
-            "Application not verified",
-        )
-        .await;
+        ("client_secret", json!("s3cret"), "client_secret"),
+        ("sigil_first_party", json!(true), "sigil_first_party"),
+        ("grant_types", grants, "grant"),
+    ] {
+        let server = document(|_, d| d[member] = value).await;
+        let res = authorize_as(&app, &server.url).await;
+        let body = expect_page(res, 400, "Application not verified").await;
         assert!(body.contains(words), "{words}: {body}");
     }
 }

@@ -49,18 +49,18 @@ pub fn check_self_service(
             "the client_credentials grant cannot be registered here",
         ));
     }
-    if rules.https_for_web && metadata.application_type == ApplicationType::Web {
-        if let Some(uri) = metadata
+    if rules.https_for_web
+        && metadata.application_type == ApplicationType::Web
+        && let Some(uri) = metadata
             .redirect_uris
             .iter()
             .find(|u| !u.as_str().starts_with("https:"))
-        {
-            return Err(MetadataError::invalid_redirect_uri(format!(
-                "redirect URI {} must use https; plain http on a loopback host is for native \
-                 applications (application_type native, RFC 8252)",
-                quoted(uri.as_str())
-            )));
-        }
+    {
+        return Err(MetadataError::invalid_redirect_uri(format!(
+            "redirect URI {} must use https; plain http on a loopback host is for native \
+             applications (application_type native, RFC 8252)",
+            quoted(uri.as_str())
+        )));
     }
     Ok(())
 }

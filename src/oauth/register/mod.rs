@@ -105,11 +105,10 @@ pub async fn register(
 }
 
 /// The path's client id and the request's registration access token.
-fn holder(req: &HttpRequest, path: &web::Path<String>) -> Result<(String, String), HttpResponse> {
+fn holder(req: &HttpRequest, path: &web::Path<String>) -> Option<(String, String)> {
     let id = path.as_str().to_owned();
     tracing::Span::current().record("client_id", id.as_str());
-    let token = parse::bearer(req).ok_or_else(|| gate(Gate::NoToken))?;
-    Ok((id, token))
+    Some((id, parse::bearer(req)?))
 }
 
 /// `GET /register/{client_id}`: RFC 7592 §2.1 read.
@@ -123,9 +122,8 @@ pub async fn read(
     if let Some(res) = refused_early(&state, &limiter, &req) {
         return res;
     }
-    let (id, token) = match holder(&req, &path) {
-        Ok(h) => h,
-        Err(res) => return res,
+    let Some((id, token)) = holder(&req, &path) else {
+        return gate(Gate::NoToken);
     };
     match Manager::from_state(&state)
         .read_registration(&id, &token)
@@ -148,9 +146,8 @@ pub async fn update(
     if let Some(res) = refused_early(&state, &limiter, &req) {
         return res;
     }
-    let (id, token) = match holder(&req, &path) {
-        Ok(h) => h,
-        Err(res) => return res,
+    let Some((id, token)) = holder(&req, &path) else {
+        return gate(Gate::NoToken);
     };
     let manage = Manager::from_state(&state);
     // The token is judged before the body, so a stranger learns nothing from the answer.
@@ -187,9 +184,8 @@ pub async fn delete(
     if let Some(res) = refused_early(&state, &limiter, &req) {
         return res;
     }
-    let (id, token) = match holder(&req, &path) {
-        Ok(h) => h,
-        Err(res) => return res,
+    let Some((id, token)) = holder(&req, &path) else {
+        return gate(Gate::NoToken);
     };
     match Manager::from_state(&state)
         .delete_registration(&id, &token)
