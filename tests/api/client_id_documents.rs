@@ -130,6 +130,19 @@ async fn a_document_for_another_client_id_is_refused_with_a_page() {
     )
     .await;
     assert!(body.contains("differs from the URL"), "{body}");
+    for (url, words) in [
+        ("https://app.example", "must have a path"),
+        ("https://app.example/a/../client.json", "segments"),
+        ("https://app.example/client.json#f", "fragment"),
+    ] {
+        let body = expect_page(
+            authorize_as(&app, url).await,
+            400,
+            "Application not verified",
+        )
+        .await;
+        assert!(body.contains(words), "{url}: {body}");
+    }
 }
 
 #[tokio::test]

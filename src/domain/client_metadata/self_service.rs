@@ -126,3 +126,6 @@ pub fn parse_client_document(
     }
     Ok(metadata)
 }
+
+#[cfg(test)]
+mod tests;
