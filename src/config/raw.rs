@@ -69,12 +69,15 @@ pub struct RawSettings {
     /// Accent colour on every page (`#rrggbb`).
     pub brand_accent_color: String,
     /// Dynamic client registration: `off`, `token` or `open`.
+    #[serde(deserialize_with = "lenient_text")]
     pub registration: String,
     /// Whether `/register` may grant `client_credentials`: `on` or `off`.
+    #[serde(deserialize_with = "lenient_text")]
     pub registration_client_credentials: String,
     /// `/register` requests per minute per client address.
     pub registration_rate_limit: u32,
     /// Whether an https URL may be a `client_id` (client ID metadata documents): `on` or `off`.
+    #[serde(deserialize_with = "lenient_text")]
     pub client_id_metadata_documents: String,
 }
 
@@ -311,6 +314,12 @@ fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
         Some(serde_json::Value::String(s)) => Some(s),
         Some(other) => Some(other.to_string()),
     })
+}
+
+/// [`lenient_string`] for a setting that is always there: so `true` is read as the text
+/// `true` and refused by the setting's own check, in its own words.
+fn lenient_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(lenient_string(d)?.unwrap_or_default())
 }
 
 /// True when the URL's host is `localhost` or a loopback address.

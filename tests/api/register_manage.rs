@@ -248,3 +248,34 @@ async fn register_and_the_cli_make_the_same_client_and_the_same_errors() {
         assert!(stderr.contains(&line), "{line} in {stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_deleted_by_an_administrator_takes_its_registration_with_it() {
+    let app = TestApp::with_registration("open", |_| {}).await;
+    let body = app.registered(&native_metadata(), None).await;
+    let uri = body["registration_client_uri"].as_str().unwrap();
+    let token = body["registration_access_token"].as_str().unwrap();
+    let id = body["client_id"].as_str().unwrap();
+    let out = app.run_cli(&["client", "delete", id], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let res = app
+        .manage_registration(Method::GET, uri, Some(token))
+        .send()
+        .await
+        .unwrap();
+    assert_registration_error(res, 401, "invalid_token").await;
+    let left = app
+        .state
+        .store
+        .run({
+            let id = id.to_owned();
+            move |c| sigil::store::registrations::access_token_hash(c, &id)
+        })
+        .await
+        .unwrap();
+    assert_eq!(left, None, "the registration row went with its client");
+}
