@@ -11,9 +11,16 @@ use crate::manage::clients::ClientView;
 use crate::manage::registration::{Registered, RegistrationError};
 use crate::oauth::discovery::endpoint;
 
+/// What a path segment keeps as it is: the RFC 3986 unreserved characters.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `registration_client_uri` of `client_id`.
 pub fn client_uri(issuer: &str, client_id: &str) -> String {
-    let id = percent_encoding::utf8_percent_encode(client_id, percent_encoding::NON_ALPHANUMERIC);
+    let id = percent_encoding::utf8_percent_encode(client_id, SEGMENT);
     endpoint(issuer, &format!("/register/{id}"))
 }
 
@@ -98,4 +105,15 @@ pub fn error(e: &RegistrationError) -> HttpResponse {
 fn no_store(res: &mut actix_web::HttpResponseBuilder) -> &mut actix_web::HttpResponseBuilder {
     res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registration_client_uris_keep_unreserved_characters() {
+        assert_eq!(
+            super::client_uri("https://id.example/", "a-b_c.d~e/f"),
+            "https://id.example/register/a-b_c.d~e%2Ff"
+        );
+    }
 }
