@@ -13,6 +13,8 @@ pub mod clients;
 mod error;
 pub mod keys;
 mod page;
+pub mod registration;
+pub mod registration_tokens;
 pub mod resources;
 pub mod sessions;
 pub mod trusted_issuers;
