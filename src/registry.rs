@@ -166,12 +166,7 @@ pub fn issue_secret(
 /// checked by [`check_remote_keys`] before. `kek` wraps the secret of a client whose
 /// encryption key derives from it.
 pub fn prepare(json: &str, now: i64, kek: &Kek) -> Result<NewClient, RegisterError> {
-    let metadata = ClientMetadata::parse(json, &metadata_policy())?;
-    if let Some(jwks) = &metadata.jwks {
-        let keys = ClientKeys::parse(jwks)
-            .map_err(|e| MetadataError::invalid_client_metadata(e.to_string()))?;
-        keys::check_coverage(&metadata, &keys)?;
-    }
+    let metadata = validated(json)?;
     let issued = issue_secret(&metadata, kek)?;
     let client = Client {
         client_id: secrets::random_token(16),
@@ -194,6 +189,70 @@ pub fn prepare(json: &str, now: i64, kek: &Kek) -> Result<NewClient, RegisterErr
         client,
         row,
         secret: issued.map(|s| s.secret),
+    })
+}
+
+/// Parses `json` as client metadata and checks that a `jwks` by value covers every
+/// algorithm registered.
+fn validated(json: &str) -> Result<ClientMetadata, RegisterError> {
+    let metadata = ClientMetadata::parse(json, &metadata_policy())?;
+    if let Some(jwks) = &metadata.jwks {
+        let keys = ClientKeys::parse(jwks)
+            .map_err(|e| MetadataError::invalid_client_metadata(e.to_string()))?;
+        keys::check_coverage(&metadata, &keys)?;
+    }
+    Ok(metadata)
+}
+
+/// The client `existing` with its metadata replaced by `json` (validated as at registration),
+/// ready to store. Its secret stays unless the new metadata needs none (then it goes) or
+/// needs one it lacks — a secret, or its sealed copy for a key derived from it — and then a
+/// new one is issued, to be shown once.
+pub fn revise(
+    existing: &Client,
+    json: &str,
+    now: i64,
+    kek: &Kek,
+) -> Result<NewClient, RegisterError> {
+    let metadata = validated(json)?;
+    let lacking = existing.secret_hash.is_none()
+        || (keys::derives_from_secret(&metadata) && existing.secret_sealed.is_none());
+    let (hash, sealed, secret) = if !uses_secret(&metadata) {
+        (None, None, None)
+    } else if lacking {
+        let issued = issue_secret(&metadata, kek)?;
+        match issued {
+            Some(i) => (Some(i.hash), i.sealed, Some(i.secret)),
+            None => (None, None, None),
+        }
+    } else {
+        let sealed = existing
+            .secret_sealed
+            .clone()
+            .filter(|_| keys::derives_from_secret(&metadata));
+        (existing.secret_hash.clone(), sealed, None)
+    };
+    let client = Client {
+        client_id: existing.client_id.clone(),
+        secret_hash: hash,
+        secret_sealed: sealed,
+        metadata,
+        issued_at: existing.issued_at,
+    };
+    let stored =
+        serde_json::to_string(&client.metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let row = ClientRow {
+        client_id: client.client_id.clone(),
+        secret_hash: client.secret_hash.clone(),
+        metadata: stored,
+        created_at: client.issued_at,
+        updated_at: now,
+        secret_sealed: client.secret_sealed.clone(),
+    };
+    Ok(NewClient {
+        client,
+        row,
+        secret,
     })
 }
 

@@ -225,6 +225,7 @@ fn serve(
             .app_data(metrics.clone())
             .app_data(branding.clone())
             .app_data(discovery.clone())
+            .configure(crate::admin::api::routes)
             .configure(oauth::routes)
             .configure(ops::routes)
             .configure(crate::web::routes)

@@ -8,13 +8,17 @@
 //! methods add what cannot run inside a transaction — a `jwks_uri` fetched before
 //! registration, argon2 and key generation on the blocking pool — and run the cores there.
 
+pub mod audit;
+pub mod client_edit;
 pub mod clients;
+mod edit;
 mod error;
 pub mod keys;
 mod page;
 pub mod resources;
 pub mod sessions;
 pub mod trusted_issuers;
+pub mod user_edit;
 pub mod users;
 
 use std::sync::{Arc, OnceLock};
@@ -30,11 +34,13 @@ use crate::outbound::jwks::KeySources;
 use crate::state::AppState;
 use crate::store::{DbConnection, Store, try_transaction};
 
+pub use edit::{Change, Edit, Precondition, etag};
 pub use error::{
     INVALID_REQUEST, INVALID_RESOURCE_METADATA, INVALID_TRUSTED_ISSUER_METADATA, INVALID_USER,
     ManageError,
 };
 pub use page::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
+pub use users::UserEdited;
 
 /// Who performs an operation, as its audit row names them: `cli`, or an admin's `sub`.
 #[derive(Debug, Clone, PartialEq, Eq)]
