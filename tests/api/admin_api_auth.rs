@@ -33,8 +33,14 @@ async fn every_route_refuses_a_missing_or_bad_token_with_a_bearer_challenge() {
     for (method, path) in routes {
         let url = format!("{}{path}", app.address);
         let none = app.http.request(method.clone(), &url).send().await.unwrap();
-        let challenge = none.headers()["www-authenticate"].to_str().unwrap().to_owned();
-        assert!(challenge.starts_with("Bearer"), "{method} {path}: {challenge}");
+        let challenge = none.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            challenge.starts_with("Bearer"),
+            "{method} {path}: {challenge}"
+        );
         problem(none, 401).await;
         let bad = app
             .http
@@ -43,8 +49,14 @@ async fn every_route_refuses_a_missing_or_bad_token_with_a_bearer_challenge() {
             .send()
             .await
             .unwrap();
-        let challenge = bad.headers()["www-authenticate"].to_str().unwrap().to_owned();
-        assert!(challenge.contains("invalid_token"), "{method} {path}: {challenge}");
+        let challenge = bad.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            challenge.contains("invalid_token"),
+            "{method} {path}: {challenge}"
+        );
         problem(bad, 401).await;
     }
 }
@@ -63,7 +75,10 @@ async fn every_route_refuses_a_valid_token_without_the_admin_scope() {
             .await
             .unwrap();
         let body = problem(res, 403).await;
-        assert!(body["detail"].as_str().unwrap().contains("sigil:admin"), "{method} {path}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("sigil:admin"),
+            "{method} {path}"
+        );
     }
 }
 
@@ -78,7 +93,10 @@ async fn the_admin_scope_is_granted_only_to_clients_registered_with_it() {
     let res = app
         .token_request()
         .basic_auth(&plain.id, plain.secret.as_deref())
-        .form(&[("grant_type", "client_credentials"), ("scope", "sigil:admin")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "sigil:admin"),
+        ])
         .send()
         .await
         .unwrap();

@@ -33,7 +33,10 @@ async fn the_openapi_document_is_valid_3_1_and_lists_every_route() {
             .unwrap_or_else(|| panic!("{method} {path} is not in the document"));
         let responses = operation.responses.clone().unwrap_or_default();
         for status in ["401", "403"] {
-            assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+            assert!(
+                responses.contains_key(status),
+                "{method} {path} lacks {status}"
+            );
         }
     }
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();

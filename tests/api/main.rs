@@ -1,6 +1,7 @@
 //! End-to-end tests through real HTTP: one binary, one module per capability.
 
 mod admin_api_auth;
+mod admin_api_clients;
 mod admin_api_openapi;
 mod audit_log;
 mod authorize_errors;
