@@ -3,6 +3,7 @@
 mod admin_api_auth;
 mod admin_api_clients;
 mod admin_api_openapi;
+mod admin_api_users;
 mod audit_log;
 mod authorize_errors;
 mod browser_id;
