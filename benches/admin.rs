@@ -86,7 +86,10 @@ async fn start() -> Fixture {
         .await
         .expect("token");
     let body: Value = res.json().await.expect("token body");
-    let token = body["access_token"].as_str().expect("access token").to_owned();
+    let token = body["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
     Fixture {
         base,
         token,
@@ -112,7 +115,11 @@ async fn deep_cursor(f: &Fixture, path: &str) -> String {
     let mut cursor = String::new();
     for _ in 0..ITEMS / 400 {
         let url = format!("{path}?limit=200&cursor={cursor}");
-        let url = if cursor.is_empty() { format!("{path}?limit=200") } else { url };
+        let url = if cursor.is_empty() {
+            format!("{path}?limit=200")
+        } else {
+            url
+        };
         cursor = page(f, &url).await["next_cursor"]
             .as_str()
             .expect("a next page")
@@ -152,7 +159,10 @@ fn bench(c: &mut Criterion) {
         assert_eq!(items, 50);
         for (name, path) in [("first", &first), ("deep", &deep)] {
             let p = rt.block_on(p99(&fixture, path));
-            println!("admin_api_page/{list}_{name}: p99 of 500 = {:.2} ms (of {ITEMS})", p.as_secs_f64() * 1e3);
+            println!(
+                "admin_api_page/{list}_{name}: p99 of 500 = {:.2} ms (of {ITEMS})",
+                p.as_secs_f64() * 1e3
+            );
             group.bench_function(format!("{list}_{name}"), |b| {
                 b.iter(|| rt.block_on(page(&fixture, path)))
             });

@@ -91,3 +91,55 @@ pub(super) fn read_only(
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn edit(precondition: Precondition, change: Change) -> Edit {
+        Edit {
+            precondition,
+            change,
+        }
+    }
+
+    #[test]
+    fn a_stale_tag_is_refused_and_the_current_one_or_any_accepted() {
+        let item = json!({"a": 1});
+        let patch = Change::Merge(json!({"b": 2}));
+        let stale = edit(Precondition::Tags(vec!["old".into()]), patch.clone());
+        assert!(matches!(
+            stale.apply(&item),
+            Err(ManageError::PreconditionFailed)
+        ));
+        let current = edit(Precondition::Tags(vec![etag(&item)]), patch.clone());
+        assert_eq!(current.apply(&item).unwrap()["b"], 2);
+        assert!(edit(Precondition::Any, patch).apply(&item).is_ok());
+    }
+
+    #[test]
+    fn a_merge_patch_removes_with_null_and_a_replacement_must_be_an_object() {
+        let item = json!({"a": 1, "b": {"c": 2, "d": 3}});
+        let merged = edit(
+            Precondition::Any,
+            Change::Merge(json!({"a": null, "b": {"d": 4}})),
+        )
+        .apply(&item)
+        .unwrap();
+        assert_eq!(Value::Object(merged), json!({"b": {"c": 2, "d": 4}}));
+        let refused = edit(Precondition::Any, Change::Replace(json!([1]))).apply(&item);
+        assert!(matches!(refused, Err(ManageError::Invalid { .. })));
+    }
+
+    #[test]
+    fn the_tag_changes_with_the_item_and_read_only_members_stay() {
+        assert_ne!(etag(&json!({"a": 1})), etag(&json!({"a": 2})));
+        let mut doc = serde_json::Map::new();
+        doc.insert("id".into(), json!("x"));
+        assert!(read_only(&mut doc, "id", &json!("x"), "e").is_ok());
+        doc.insert("id".into(), json!("y"));
+        assert!(read_only(&mut doc, "id", &json!("x"), "e").is_err());
+    }
+}

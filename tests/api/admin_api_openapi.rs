@@ -42,3 +42,28 @@ async fn the_openapi_document_is_valid_3_1_and_lists_every_route() {
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[tokio::test]
+async fn unknown_paths_and_methods_under_the_api_answer_problems() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/admin/api/v1/nothing-here").await;
+    assert_eq!(res.status(), 404);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    );
+    let res = app
+        .http
+        .put(format!("{}/admin/api/v1/clients", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], 405);
+    let admin = crate::helpers::admin::AdminApi::new(&app).await;
+    let res = admin.get("/clients?limit=1&limit=2").await;
+    crate::helpers::admin::problem(res, 400).await;
+}

@@ -217,9 +217,29 @@ async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
-/// Registers the admin API: each path one resource holding its methods' routes.
+/// Any other path under the prefix: a 404 problem.
+async fn no_route() -> HttpResponse {
+    use actix_web::ResponseError;
+    Problem::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "no admin API operation at this path",
+    )
+    .error_response()
+}
+
+/// A method the path does not take: a 405 problem.
+async fn no_method() -> HttpResponse {
+    use actix_web::ResponseError;
+    Problem::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "the path does not take this method",
+    )
+    .error_response()
+}
+
+/// Registers the admin API under [`PREFIX`]: each path one resource holding its methods'
+/// routes; anything else under the prefix answers a problem.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(OPENAPI_PATH, web::get().to(openapi));
     let mut paths: Vec<(&'static str, Vec<Route>)> = Vec::new();
     for (_, path, route) in endpoints() {
         match paths.iter_mut().find(|(p, _)| *p == path) {
@@ -227,10 +247,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             None => paths.push((path, vec![route])),
         }
     }
+    let openapi_path = OPENAPI_PATH.strip_prefix(PREFIX).unwrap_or(OPENAPI_PATH);
+    // A query string that does not parse (a repeated parameter) is a 400 problem too.
+    let query = web::QueryConfig::default()
+        .error_handler(|e, _| Problem::bad_request(format!("unreadable query: {e}")).into());
+    let mut scope = web::scope(PREFIX)
+        .app_data(query)
+        .route(openapi_path, web::get().to(openapi))
+        .default_service(web::to(no_route));
     for (path, routes) in paths {
+        let relative = path.strip_prefix(PREFIX).unwrap_or(path);
         let resource = routes
             .into_iter()
-            .fold(web::resource(path), |res, route| res.route(route));
-        cfg.service(resource);
+            .fold(web::resource(relative), |res, route| res.route(route))
+            .default_service(web::to(no_method));
+        scope = scope.service(resource);
     }
+    cfg.service(scope);
 }
