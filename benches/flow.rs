@@ -55,6 +55,7 @@ async fn start(rt_state: &mut Option<actix_web::web::Data<AppState>>) -> Fixture
         email_verified: true,
         claims: "{}".into(),
         token_generation: 0,
+        disabled: false,
     };
     let meta = r#"{"redirect_uris": ["http://127.0.0.1:9/cb"], "sigil_first_party": true, "scope": "openid email"}"#;
     let kek = state.keys.kek().clone();

@@ -46,6 +46,11 @@ impl<V: Send + Sync + 'static> TtlCache<V> {
     pub fn put(&self, key: &str, value: Arc<V>) {
         self.entries.insert(key.to_owned(), value);
     }
+
+    /// Forgets `key`, so the next read loads it anew (after a change made here).
+    pub fn remove(&self, key: &str) {
+        self.entries.invalidate(key);
+    }
 }
 
 #[cfg(test)]

@@ -217,52 +217,56 @@ pub fn validate(json: &str) -> Result<ClientMetadata, MetadataError> {
     Ok(metadata)
 }
 
-/// The secret a client keeps when its metadata is replaced by `metadata`: its stored one
-/// while that still serves, else a new one (or none when it needs none).
-pub fn secret_after_replace(
-    old: &Client,
-    metadata: &ClientMetadata,
+/// The client `existing` with its metadata replaced by `json` (validated as at registration),
+/// ready to store. Its secret stays unless the new metadata needs none (then it goes) or
+/// needs one it lacks — a secret, or its sealed copy for a key derived from it — and then a
+/// new one is issued, to be shown once.
+pub fn revise(
+    existing: &Client,
+    json: &str,
+    now: i64,
     kek: &Kek,
-) -> Result<KeptSecret, StoreError> {
-    let keeps = uses_secret(metadata)
-        && old.secret_hash.is_some()
-        && (!keys::derives_from_secret(metadata) || old.secret_sealed.is_some());
-    if keeps {
-        return Ok(KeptSecret {
-            shown: None,
-            hash: old.secret_hash.clone(),
-            sealed: old.secret_sealed.clone(),
-        });
-    }
-    Ok(match issue_secret(metadata, kek)? {
-        Some(s) => KeptSecret {
-            shown: Some(s.secret),
-            hash: Some(s.hash),
-            sealed: s.sealed,
-        },
-        None => KeptSecret {
-            shown: None,
-            hash: None,
-            sealed: None,
-        },
+) -> Result<NewClient, RegisterError> {
+    let metadata = validate(json)?;
+    let lacking = existing.secret_hash.is_none()
+        || (keys::derives_from_secret(&metadata) && existing.secret_sealed.is_none());
+    let (hash, sealed, secret) = if !uses_secret(&metadata) {
+        (None, None, None)
+    } else if lacking {
+        let issued = issue_secret(&metadata, kek)?;
+        match issued {
+            Some(i) => (Some(i.hash), i.sealed, Some(i.secret)),
+            None => (None, None, None),
+        }
+    } else {
+        let sealed = existing
+            .secret_sealed
+            .clone()
+            .filter(|_| keys::derives_from_secret(&metadata));
+        (existing.secret_hash.clone(), sealed, None)
+    };
+    let client = Client {
+        client_id: existing.client_id.clone(),
+        secret_hash: hash,
+        secret_sealed: sealed,
+        metadata,
+        issued_at: existing.issued_at,
+    };
+    let stored =
+        serde_json::to_string(&client.metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let row = ClientRow {
+        client_id: client.client_id.clone(),
+        secret_hash: client.secret_hash.clone(),
+        metadata: stored,
+        created_at: client.issued_at,
+        updated_at: now,
+        secret_sealed: client.secret_sealed.clone(),
+    };
+    Ok(NewClient {
+        client,
+        row,
+        secret,
     })
-}
-
-/// A client's secret after its metadata is replaced.
-pub struct KeptSecret {
-    /// A new secret to show once; `None` when the stored one stays (or there is none).
-    pub shown: Option<String>,
-    /// The SHA-256 to store.
-    pub hash: Option<String>,
-    /// The sealed copy to store.
-    pub sealed: Option<String>,
-}
-
-impl std::fmt::Debug for KeptSecret {
-    /// Nothing of the secret.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeptSecret").finish_non_exhaustive()
-    }
 }
 
 /// Whether `client_id` is a URL naming a client ID metadata document (registered ids are

@@ -233,6 +233,7 @@ fn serve(
             .app_data(branding.clone())
             .app_data(discovery.clone())
             .app_data(limiter.clone())
+            .configure(crate::admin::api::routes)
             .configure(oauth::routes)
             .configure(ops::routes)
             .configure(crate::web::routes)

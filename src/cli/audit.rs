@@ -29,6 +29,7 @@ pub async fn run(args: AuditArgs, settings: Settings) -> anyhow::Result<()> {
         since,
         actor: args.actor,
         subject: args.subject,
+        ..AuditFilter::default()
     };
     let store = super::store(settings).await?;
     let rows = store.run(move |c| list(c, &filter)).await?;

@@ -16,7 +16,7 @@ pub enum MetadataErrorCode {
 
 impl MetadataErrorCode {
     /// The wire name of the code, as used in the `error` member.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::InvalidClientMetadata => "invalid_client_metadata",
             Self::InvalidRedirectUri => "invalid_redirect_uri",

@@ -99,6 +99,8 @@ pub struct UserView {
     pub name: Option<String>,
     /// Roles.
     pub roles: Vec<String>,
+    /// Whether the user is disabled (cannot sign in).
+    pub disabled: bool,
     /// Created, UTC Unix seconds.
     pub created_at: i64,
 }

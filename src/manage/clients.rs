@@ -27,6 +27,11 @@ impl std::fmt::Debug for ClientView {
 }
 
 impl ClientView {
+    /// The view of `client`.
+    pub(super) fn of(client: Client) -> Self {
+        Self(client)
+    }
+
     /// The `client_id`.
     pub fn client_id(&self) -> &str {
         &self.0.client_id

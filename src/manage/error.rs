@@ -53,6 +53,8 @@ pub enum ManageError {
         /// What clashes.
         message: String,
     },
+    /// The item changed since the caller read it (a stale entity tag).
+    PreconditionFailed,
     /// Storage failed.
     Store(#[from] StoreError),
     /// Something the caller cannot fix failed: keys under a wrong KEK, hashing, a task.
@@ -71,6 +73,9 @@ impl fmt::Display for ManageError {
                 }
             }
             Self::NotFound { message, .. } | Self::Internal(message) => f.write_str(message),
+            Self::PreconditionFailed => {
+                f.write_str("the item changed since it was read; read it again")
+            }
             Self::Store(e) => e.fmt(f),
         }
     }

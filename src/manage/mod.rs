@@ -9,7 +9,10 @@
 //! registration, argon2 and key generation on the blocking pool — and run the cores there.
 
 pub mod account;
+pub mod audit;
+pub mod client_edit;
 pub mod clients;
+mod edit;
 mod error;
 pub mod keys;
 mod page;
@@ -18,6 +21,7 @@ pub mod registration_tokens;
 pub mod resources;
 pub mod sessions;
 pub mod trusted_issuers;
+pub mod user_edit;
 pub mod users;
 
 use std::sync::{Arc, OnceLock};
@@ -33,11 +37,13 @@ use crate::outbound::jwks::KeySources;
 use crate::state::AppState;
 use crate::store::{DbConnection, Store, try_transaction};
 
+pub use edit::{Change, Edit, Precondition, etag};
 pub use error::{
     INVALID_REQUEST, INVALID_RESOURCE_METADATA, INVALID_TRUSTED_ISSUER_METADATA, INVALID_USER,
     ManageError,
 };
 pub use page::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
+pub use users::UserEdited;
 
 /// Who performs an operation, as its audit row names them: `cli`, or an admin's `sub`.
 #[derive(Debug, Clone, PartialEq, Eq)]

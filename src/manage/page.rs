@@ -72,4 +72,20 @@ impl<T> Page<T> {
             next,
         })
     }
+
+    /// The page of `request` from every item of a short list (sessions, keys), sorted here
+    /// by the id `id` gives.
+    pub fn from_all(request: &PageRequest, mut all: Vec<T>, id: impl Fn(&T) -> &str) -> Self {
+        all.sort_by(|a, b| id(a).cmp(id(b)));
+        let after = request.after.as_deref().unwrap_or_default();
+        let rows: Vec<T> = all
+            .into_iter()
+            .filter(|t| id(t) > after)
+            .take(request.limit() as usize + 1)
+            .collect();
+        match Self::from_rows::<T, std::convert::Infallible>(request, rows, &id, Ok) {
+            Ok(page) => page,
+            Err(never) => match never {},
+        }
+    }
 }

@@ -201,39 +201,21 @@ pub fn replace(
             .into());
         }
         validate(json, rules)?;
-        let metadata = registry::validate(json)?;
-        let registry::KeptSecret {
-            shown: secret,
-            hash,
-            sealed,
-        } = registry::secret_after_replace(&old, &metadata, kek)?;
-        let stored =
-            serde_json::to_string(&metadata).map_err(|e| ManageError::Internal(e.to_string()))?;
         let access_token = secrets::random_token(32);
         let actor = Actor::new(client_id);
         let client = audited(conn, &actor, now, |conn| {
-            registrations::replace_client(
-                conn,
-                client_id,
-                &stored,
-                (hash.as_deref(), sealed.as_deref()),
-                now,
-            )?;
+            let revised = registry::revise(&old, json, now, kek)?;
+            clients::update(conn, &revised.row)?;
             registrations::rotate(conn, client_id, &secrets::digest(&access_token), now)?;
-            let client = Client {
-                secret_hash: hash.clone(),
-                secret_sealed: sealed.clone(),
-                metadata,
-                ..old
-            };
             let audit = Audit::new("client.update", client_id).detail(json!({
-                "client_name": client.metadata.client_name,
+                "client_name": revised.client.metadata.client_name,
+                "secret_issued": revised.secret.is_some(),
                 "via": "register",
             }));
             Ok((
                 IssuedClient {
-                    client: ClientView(client),
-                    secret,
+                    client: ClientView::of(revised.client),
+                    secret: revised.secret,
                 },
                 audit,
             ))

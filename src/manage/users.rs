@@ -37,7 +37,7 @@ impl std::fmt::Debug for NewUser {
 }
 
 /// Role names checked, sorted and without repeats.
-fn checked_roles(roles: &[String]) -> Result<Vec<String>, ManageError> {
+pub(super) fn checked_roles(roles: &[String]) -> Result<Vec<String>, ManageError> {
     let mut roles = roles
         .iter()
         .map(|r| parse_role(r))
@@ -55,6 +55,7 @@ fn view(row: UserRow, roles: Vec<String>) -> UserView {
         email: row.email,
         name: row.name,
         roles,
+        disabled: row.disabled,
         created_at: row.created_at,
     }
 }
@@ -167,6 +168,15 @@ pub fn signout_everywhere(
         .ok_or_else(|| ManageError::not_found("user", id))
 }
 
+/// A user after an edit, with what signing out did when the edit disabled it.
+#[derive(Debug)]
+pub struct UserEdited {
+    /// The user as now stored.
+    pub user: UserView,
+    /// The sessions and refresh tokens ended, when the edit disabled the user.
+    pub signout: Option<UserSignout>,
+}
+
 /// Hashes `password` on the blocking pool (refusing one of the wrong length).
 async fn hash(password: String) -> Result<String, ManageError> {
     super::blocking(move || Ok(crate::password::hash(&password)?)).await
@@ -193,6 +203,7 @@ impl Manager {
             email_verified: false,
             claims: "{}".to_owned(),
             token_generation: 0,
+            disabled: false,
         };
         let actor = actor.clone();
         self.run(move |c| insert(c, &actor, now, row, roles)).await

@@ -48,6 +48,10 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     /// Only events about this subject.
     pub subject: Option<String>,
+    /// Only events of this action (`client.create`, …).
+    pub action: Option<String>,
+    /// Only events before this time.
+    pub until: Option<i64>,
 }
 
 /// Appends one event.
@@ -60,7 +64,26 @@ pub fn append(conn: &mut DbConnection, row: &NewAuditRow) -> Result<(), StoreErr
 
 /// Events matching `filter`, oldest first.
 pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
+    page(conn, filter, None, i64::MAX)
+}
+
+/// Up to `limit` events matching `filter` whose id is above `after`, oldest first.
+pub fn page(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
     let mut q = a::audit_events.into_boxed();
+    if let Some(after) = after {
+        q = q.filter(a::id.gt(after));
+    }
+    if let Some(action) = &filter.action {
+        q = q.filter(a::action.eq(action.clone()));
+    }
+    if let Some(until) = filter.until {
+        q = q.filter(a::at.lt(until));
+    }
     if let Some(since) = filter.since {
         q = q.filter(a::at.ge(since));
     }
@@ -71,6 +94,7 @@ pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> Result<Vec<AuditRo
         q = q.filter(a::subject.eq(subject.clone()));
     }
     Ok(q.order(a::id.asc())
+        .limit(limit)
         .select(AuditRow::as_select())
         .load(conn)?)
 }

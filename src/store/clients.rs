@@ -85,6 +85,22 @@ pub fn set_secret(
     }
 }
 
+/// Replaces a client's metadata and secret from `row`; `NotFound` when there is no client.
+pub fn update(conn: &mut DbConnection, row: &ClientRow) -> Result<(), StoreError> {
+    let changed = diesel::update(c::clients.find(&row.client_id))
+        .set((
+            c::metadata.eq(&row.metadata),
+            c::secret_hash.eq(&row.secret_hash),
+            c::secret_sealed.eq(&row.secret_sealed),
+            c::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    match changed {
+        0 => Err(StoreError::NotFound("client")),
+        _ => Ok(()),
+    }
+}
+
 /// Deletes a client; `NotFound` when there was none.
 pub fn delete(conn: &mut DbConnection, client_id: &str) -> Result<(), StoreError> {
     match diesel::delete(c::clients.find(client_id)).execute(conn)? {

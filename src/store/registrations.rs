@@ -4,7 +4,6 @@
 use diesel::prelude::*;
 
 use super::schema::client_registrations::dsl as r;
-use super::schema::clients::dsl as c;
 use super::schema::registration_tokens::dsl as t;
 use super::{DbConnection, StoreError};
 
@@ -136,29 +135,6 @@ pub fn rotate(
         .execute(conn)?;
     match changed {
         0 => Err(StoreError::NotFound("client registration")),
-        _ => Ok(()),
-    }
-}
-
-/// Replaces a client's metadata and secret (RFC 7592 update); `NotFound` without the client.
-pub fn replace_client(
-    conn: &mut DbConnection,
-    client_id: &str,
-    metadata: &str,
-    secret: (Option<&str>, Option<&str>),
-    now: i64,
-) -> Result<(), StoreError> {
-    let (hash, sealed) = secret;
-    let changed = diesel::update(c::clients.find(client_id))
-        .set((
-            c::metadata.eq(metadata),
-            c::secret_hash.eq(hash),
-            c::secret_sealed.eq(sealed),
-            c::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    match changed {
-        0 => Err(StoreError::NotFound("client")),
         _ => Ok(()),
     }
 }

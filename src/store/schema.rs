@@ -25,6 +25,7 @@ diesel::table! {
         email_verified -> Bool,
         claims -> Text,
         token_generation -> BigInt,
+        disabled -> Bool,
     }
 }
 

@@ -31,6 +31,8 @@ pub struct UserRow {
     pub claims: String,
     /// Bumped by "sign out everywhere": tokens minted under an older generation are dead.
     pub token_generation: i64,
+    /// A disabled user cannot sign in (the password check fails as a wrong one does).
+    pub disabled: bool,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -188,6 +190,45 @@ pub fn set_password_hash(
     }
 }
 
+/// Sets the user's email, name and disabled flag; `NotFound` when there is no user.
+pub fn set_profile(
+    conn: &mut DbConnection,
+    id: &str,
+    email: Option<&str>,
+    name: Option<&str>,
+    disabled: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    match diesel::update(u::users.find(id))
+        .set((
+            u::email.eq(email),
+            u::name.eq(name),
+            u::disabled.eq(disabled),
+            u::updated_at.eq(now),
+        ))
+        .execute(conn)?
+    {
+        0 => Err(StoreError::NotFound("user")),
+        _ => Ok(()),
+    }
+}
+
+/// Up to `limit` role names sorting after `after`, each with how many users hold it.
+pub fn role_counts(
+    conn: &mut DbConnection,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    use diesel::dsl::count_star;
+    Ok(native!(conn, |conn| r::user_roles
+        .filter(r::role.gt(after.unwrap_or_default()))
+        .group_by(r::role)
+        .select((r::role, count_star()))
+        .order(r::role.asc())
+        .limit(limit)
+        .load(conn))?)
+}
+
 /// Bumps the user's token generation ("sign out everywhere"); returns the new one.
 pub fn bump_generation(conn: &mut DbConnection, id: &str) -> Result<i64, StoreError> {
     diesel::update(u::users.find(id))
@@ -213,6 +254,7 @@ mod tests {
             email_verified: false,
             claims: "{}".into(),
             token_generation: 0,
+            disabled: false,
         };
         let shown = format!("{row:?}");
         assert!(shown.contains("ada"));

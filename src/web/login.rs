@@ -122,8 +122,9 @@ pub async fn submit(
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
     let ok = state.passwords.verify(password, phc).await;
-    // A wrong password stays counted: its attempt was taken before the check.
-    let Some(user) = prior.user.filter(|_| ok) else {
+    // A wrong password stays counted: its attempt was taken before the check. A disabled
+    // user fails exactly as a wrong password does, after the same hash.
+    let Some(user) = prior.user.filter(|u| ok && !u.disabled) else {
         let text = "The username or password is incorrect.".to_owned();
         return login_page(
             &state,

@@ -11,6 +11,7 @@ use sigil::startup::Application;
 use sigil::state::AppState;
 
 pub mod account;
+pub mod admin;
 pub mod assertions;
 pub mod database;
 pub mod exchange;
@@ -155,6 +156,7 @@ impl TestApp {
             email_verified: true,
             claims: r#"{"given_name": "Test", "phone_number": "+1 555 0100"}"#.into(),
             token_generation: 0,
+            disabled: false,
         };
         let id = row.id.clone();
         let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();

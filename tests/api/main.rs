@@ -3,6 +3,12 @@
 mod account;
 mod account_applications;
 mod account_forms;
+mod admin_api_auth;
+mod admin_api_clients;
+mod admin_api_openapi;
+mod admin_api_operations;
+mod admin_api_registries;
+mod admin_api_users;
 mod audit_log;
 mod authorize_errors;
 mod browser_id;

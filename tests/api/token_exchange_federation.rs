@@ -211,3 +211,20 @@ async fn may_act_in_a_foreign_token_admits_only_the_actor_it_names() {
         json!({"sub": f.gateway.id, "client_id": f.gateway.id})
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_user_is_never_the_mapped_user() {
+    let f = setup().await;
+    let manager = sigil::manage::Manager::from_state(&f.app.state);
+    let edit = sigil::manage::Edit {
+        precondition: sigil::manage::Precondition::Any,
+        change: sigil::manage::Change::Merge(json!({"disabled": true})),
+    };
+    let actor = sigil::manage::Actor::new("admin-sub");
+    manager.update_user(&actor, &f.bob, edit).await.unwrap();
+    let partner = assertion(&f.key, f.claims("bob@example.com"));
+    let res = f
+        .exchange(&partner, &[("resource", ORDERS), ("scope", "orders:read")])
+        .await;
+    assert_error(res, 400, "invalid_grant").await;
+}

@@ -235,6 +235,7 @@ async fn add_user(app: &TestApp, username: &str, email: &str) -> String {
         email_verified: true,
         claims: "{}".into(),
         token_generation: 0,
+        disabled: false,
     };
     let id = row.id.clone();
     app.state

@@ -82,6 +82,11 @@ pub fn error(e: &RegistrationError) -> HttpResponse {
                 error_body(StatusCode::BAD_REQUEST, error, message)
             }
             ManageError::NotFound { .. } => unauthorized("the access token is not valid", true),
+            ManageError::PreconditionFailed => error_body(
+                StatusCode::CONFLICT,
+                "invalid_client_metadata",
+                "the client changed while it was being replaced; try again",
+            ),
             ManageError::Store(crate::store::StoreError::Unavailable(_)) => {
                 tracing::error!(error = %m, "registration storage unavailable");
                 error_body(

@@ -74,9 +74,9 @@ fn standing(c: &mut DbConnection, party: &Party) -> Result<Option<Option<UserRow
 }
 
 /// The local user a trusted issuer's user claim names (by username, else by an email only
-/// one user has), with its roles; never an admin.
+/// one user has), with its roles; never an admin, nor a disabled user.
 fn mapped(c: &mut DbConnection, value: &str) -> Result<Option<(UserRow, Vec<String>)>, StoreError> {
-    let Some(user) = users::by_username_or_email(c, value)? else {
+    let Some(user) = users::by_username_or_email(c, value)?.filter(|u| !u.disabled) else {
         return Ok(None);
     };
     let roles = users::roles(c, &user.id)?;

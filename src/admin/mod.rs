@@ -1,0 +1,3 @@
+//! Administration over HTTP: the JSON admin API.
+
+pub mod api;
