@@ -218,6 +218,7 @@ fn serve(
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(crate::web::server_errors::pages_for_browsers))
+            .wrap(from_fn(crate::web::acting::banner_for_acting))
             .wrap(from_fn(track))
             .wrap(TracingLogger::<SafeRootSpan>::new())
             .wrap(security_headers())

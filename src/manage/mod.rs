@@ -10,6 +10,7 @@
 
 pub mod clients;
 mod error;
+pub mod impersonations;
 pub mod keys;
 mod page;
 pub mod resources;

@@ -2,6 +2,7 @@
 //! one struct per page and how they are answered, the branding, the Content-Security-Policy,
 //! the cookie policy and the CSRF tokens.
 
+pub mod banner;
 pub mod branding;
 pub mod cookies;
 pub mod csp;

@@ -9,6 +9,7 @@ pub mod connection;
 pub mod consents;
 pub mod denylist;
 pub mod fixed_update;
+pub mod impersonations;
 pub mod keys;
 pub mod login_attempts;
 pub mod migrations;

@@ -67,6 +67,7 @@ diesel::table! {
         created_at -> BigInt,
         last_seen -> BigInt,
         expires_at -> BigInt,
+        actor_id -> Nullable<Text>,
     }
 }
 
@@ -188,6 +189,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    impersonations (id) {
+        id -> Text,
+        session_hash -> Text,
+        sid -> Text,
+        actor_id -> Text,
+        actor_session -> Text,
+        user_id -> Text,
+        reason -> Text,
+        started_at -> BigInt,
+        expires_at -> BigInt,
+        ended_at -> Nullable<BigInt>,
+        ended_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> refresh_families (family_id));
@@ -203,5 +220,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     token_denylist,
     sessions,
     consents,
-    trusted_issuers
+    trusted_issuers,
+    impersonations
 );

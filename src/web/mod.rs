@@ -1,5 +1,6 @@
 //! Browser pages: the login, consent and logout handlers and the static assets.
 
+pub mod acting;
 pub mod assets;
 pub mod consent;
 pub mod forms;

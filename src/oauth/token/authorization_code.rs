@@ -192,14 +192,15 @@ impl FamilyPlan {
     }
 
     /// The family's rows for `grant`: bound to the browser session unless the user granted
-    /// `offline_access`.
+    /// `offline_access` — always bound while an admin acts as the user, so the family ends
+    /// with the impersonation.
     fn rows(
         &self,
         grant: &Grant,
         generation: i64,
         now: i64,
     ) -> Result<(FamilyRow, TokenRow), StoreError> {
-        let offline = grant.scope.contains("offline_access");
+        let offline = grant.scope.contains("offline_access") && grant.act.is_none();
         let family = FamilyRow {
             id: self.id.clone(),
             client_id: self.client_id.clone(),

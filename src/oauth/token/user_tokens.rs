@@ -72,6 +72,16 @@ pub fn mint(
     let issuer = state.settings.issuer.as_str();
     let grant = t.grant;
     let target = t.target;
+    // Tokens minted while an admin acts as the user name the admin (RFC 8693 §4.1).
+    let act = grant
+        .act
+        .as_ref()
+        .map(|sub| serde_json::json!({ "sub": sub }));
+    let exchange = act.as_ref().map(|act| access_token::Exchanged {
+        act: Some(act),
+        chain: &[],
+        chain_clients: &[],
+    });
     let mut access = access_token::mint(
         &keys,
         AccessTokenInput {
@@ -88,7 +98,7 @@ pub fn mint(
             now: t.now,
             exp: t.now + target.lifetime,
             alg: target.alg,
-            exchange: None,
+            exchange,
         },
     )
     .map_err(|e| OAuthError::internal(&e))?;
