@@ -12,6 +12,7 @@ pub mod clients;
 mod error;
 pub mod impersonations;
 pub mod keys;
+pub mod overview;
 mod page;
 pub mod resources;
 pub mod sessions;

@@ -12,6 +12,7 @@ pub mod fixed_update;
 pub mod impersonations;
 pub mod keys;
 pub mod login_attempts;
+pub mod lookup;
 pub mod migrations;
 pub mod pool;
 pub mod redemption;

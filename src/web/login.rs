@@ -51,6 +51,9 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         Ok(query) => query,
         Err(e) => return unreadable_page(&state, &e),
     };
+    if query.get("request").is_none() && query.get("return_to").is_some() {
+        return super::signin::show(&state, &browser, &query);
+    }
     let mut res = match load_pending(&state, &browser, query.get("request")).await {
         None => expired_page(&state),
         Some(p) => {
@@ -73,6 +76,9 @@ pub async fn submit(
         Ok(checked) => checked,
         Err(refused) => return refused.page(&state),
     };
+    if form.get("request").is_none() && form.get("return_to").is_some() {
+        return super::signin::submit(&req, &state, &browser, &form).await;
+    }
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
     let username = Username::parse(&typed)
@@ -125,7 +131,9 @@ pub async fn submit(
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
     let ok = state.passwords.verify(password, phc).await;
     // A wrong password stays counted: its attempt was taken before the check.
+    let known = prior.user.as_ref().map(|u| u.id.clone());
     let Some(user) = prior.user.filter(|_| ok) else {
+        throttle::record_failure(&state, known).await;
         let text = "The username or password is incorrect.".to_owned();
         return login_page(
             &state,
@@ -246,8 +254,10 @@ async fn complete_login(
     let (session, cookie) = session::fresh(state, signed_in.user.id.clone(), "pwd");
     let granted = signed_in.granted.and_then(|g| Scope::parse(&g).ok());
     let (stored, keys) = (session.clone(), signed_in.keys);
+    let now = state.clock.now();
     let writes: Writes = Box::new(move |c| {
         throttle::settle_success(c, &keys.0, &keys.1)?;
+        throttle::success_event(&stored.user_id).write(c, now)?;
         session::replace(c, &stored, previous.as_deref())
     });
     let r = Resume {

@@ -7,6 +7,7 @@ pub mod forms;
 pub mod login;
 pub mod logout;
 pub mod server_errors;
+pub mod signin;
 
 pub mod throttle;
 

@@ -90,7 +90,15 @@ pub async fn exchange(
                 .as_ref()
                 .map(|p| move |g: &Grant, generation| p.rows(g, generation, now));
             let family = family.as_ref().map(|f| f as redemption::FamilyRows<'_>);
-            redemption::redeem(c, &check, |c, grant| aim.decide(c, grant), family)
+            let jti = check.issued.jti.clone();
+            let decide = |c: &mut DbConnection, grant: &Grant| {
+                let aimed = aim.decide(c, grant)?;
+                if aimed.is_ok() {
+                    user_tokens::issue_event(grant, "authorization_code", &jti).write(c, now)?;
+                }
+                Ok(aimed)
+            };
+            redemption::redeem(c, &check, decide, family)
         })
         .await?;
     let (grant, user, roles, aimed) = match redeemed {
