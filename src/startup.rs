@@ -230,6 +230,7 @@ fn serve(
             .configure(ops::routes)
             .configure(crate::web::routes)
             .configure(crate::web::browser_routes)
+            .configure(crate::admin::pages::routes)
             .default_service(web::to(ops::not_found))
     })
     .shutdown_timeout(shutdown)

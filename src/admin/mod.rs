@@ -1,0 +1,3 @@
+//! Administration: the admin pages (server-rendered, for users with the role `admin`).
+
+pub mod pages;
