@@ -25,18 +25,21 @@ pub async fn banner_for_acting(
     if req.cookie(policy.acting()).is_none() {
         return banner::scope(None, next.call(req)).await;
     }
-    let http = req.request().clone();
-    let (shown, stale) = match session::resolve(&http, &state).await {
-        Ok(resolved) => {
-            let shown = resolved.acting.map(|(_, username)| Banner {
-                username,
-                csrf_token: state.csrf.token(&Browser::of(&http, &state).id),
-            });
-            (shown, resolved.stale_acting)
-        }
-        Err(error) => {
-            tracing::error!(%error, "could not read the impersonation");
-            (None, false)
+    // The request is borrowed only until routing needs it back unshared.
+    let (shown, stale) = {
+        let http = req.request().clone();
+        match session::resolve(&http, &state).await {
+            Ok(resolved) => {
+                let shown = resolved.acting.map(|(_, username)| Banner {
+                    username,
+                    csrf_token: state.csrf.token(&Browser::of(&http, &state).id),
+                });
+                (shown, resolved.stale_acting)
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not read the impersonation");
+                (None, false)
+            }
         }
     };
     let mut res = banner::scope(shown, next.call(req)).await?;

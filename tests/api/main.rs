@@ -1,5 +1,7 @@
 //! End-to-end tests through real HTTP: one binary, one module per capability.
 
+mod admin_pages;
+mod admin_pages_lists;
 mod audit_log;
 mod authorize_errors;
 mod browser_id;
@@ -17,6 +19,8 @@ mod guards;
 mod helpers;
 mod housekeeping;
 mod id_token;
+pub mod impersonation;
+mod impersonation_limits;
 mod introspect;
 mod keys;
 mod lifecycle;

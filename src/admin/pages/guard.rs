@@ -57,8 +57,14 @@ impl Admin {
 }
 
 /// The administrator of this request, or the answer instead: the sign-in page (returning to
-/// `back`) without a session, a 403 page without the role.
+/// the page asked for, or `back` for a form) without a session, a 403 page without the role.
 pub async fn admin(req: &HttpRequest, state: &AppState, back: &str) -> Result<Admin, HttpResponse> {
+    // A page asked for comes back whole, query included; a form's page is `back`.
+    let asked = req.uri().path_and_query().map(|p| p.as_str());
+    let back = match asked {
+        Some(asked) if req.method() == actix_web::http::Method::GET => asked,
+        _ => back,
+    };
     let browser = Browser::of(req, state);
     let session = match session::current(req, state).await {
         Ok(Some(session)) => session,

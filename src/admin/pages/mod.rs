@@ -17,7 +17,7 @@ pub mod view;
 
 use actix_web::{HttpRequest, web};
 use askama::Template;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::manage::PageRequest;
 use crate::oauth::params::{self, RawParams, Repeat};
@@ -65,9 +65,16 @@ pub fn list_query(query: &RawParams) -> (String, PageRequest) {
     (q, page)
 }
 
+/// What [`enc`] escapes: everything but RFC 3986's unreserved characters.
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `value` percent-encoded for a path segment or query value.
 pub fn enc(value: &str) -> String {
-    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+    utf8_percent_encode(value, ESCAPED).to_string()
 }
 
 /// Registers the admin pages.

@@ -122,12 +122,20 @@ pub fn refusal(
     match e {
         ManageError::Invalid { field, message, .. }
         | ManageError::Conflict { field, message, .. } => {
-            let named = field.filter(|f| fields.contains(&f.as_str())).or_else(|| {
-                fields
-                    .iter()
-                    .find(|f| message.contains(*f))
-                    .map(|f| (*f).to_owned())
-            });
+            // A field named in the singular (`role`) is the form's list of them (`roles`).
+            let named = field
+                .and_then(|f| {
+                    let plural = format!("{f}s");
+                    [f, plural]
+                        .into_iter()
+                        .find(|f| fields.contains(&f.as_str()))
+                })
+                .or_else(|| {
+                    fields
+                        .iter()
+                        .find(|f| message.contains(*f))
+                        .map(|f| (*f).to_owned())
+                });
             Ok(match named {
                 Some(field) => FormErrors::at(&field, message),
                 None => FormErrors {
