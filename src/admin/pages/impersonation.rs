@@ -116,7 +116,16 @@ pub async fn stop(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
         .run(move |c| impersonations::stop_by_session(c, &acting, now))
         .await;
     let location = match stopped {
-        Ok(Some(Some(ended))) => format!("/admin/users/{}?done=stopped", enc(&ended.user_id)),
+        Ok(Some(Some(ended))) => {
+            let location = format!("/admin/users/{}?done=stopped", enc(&ended.user_id));
+            let manager = crate::manage::Manager::from_state(&state);
+            match manager.logout_notices(vec![ended]).await {
+                Ok(notices) if !notices.is_empty() => state.backchannel.spawn(notices),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "could not sign the logout notices"),
+            }
+            location
+        }
         Ok(_) => "/admin".to_owned(),
         Err(e) => return view::unavailable(&state, &e),
     };

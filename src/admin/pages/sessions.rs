@@ -44,6 +44,8 @@ pub struct SessionsPage<'a> {
 pub struct AuditLogPage<'a> {
     /// The deployment's branding.
     pub brand: &'a Branding,
+    /// The CSRF token.
+    pub csrf_token: String,
     /// The filters as filled in: actor, subject, action, since.
     pub filters: [String; 4],
     /// The events.
@@ -227,6 +229,7 @@ pub async fn audit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
     };
     let page = AuditLogPage {
         brand: &state.branding,
+        csrf_token: admin.csrf_token.clone(),
         filters,
         recent: items,
         next,
