@@ -297,6 +297,18 @@ pub fn stop_by_session(
     finish(conn, &row, &row.actor_id.clone(), "stop", now)
 }
 
+/// Refuses a change only the user may make — their password — in a session an admin acts
+/// in: while impersonated, the user's password cannot be changed.
+pub fn refuse_while_acting(session: &SessionRow) -> Result<(), ManageError> {
+    match &session.actor_id {
+        Some(_) => Err(refused(
+            "current_password",
+            "the password cannot be changed while an administrator is acting as this user",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// One page of impersonations, by id.
 pub fn list(
     conn: &mut DbConnection,

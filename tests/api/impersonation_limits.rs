@@ -3,6 +3,7 @@
 //! expired once and the browser is the admin's own again.
 
 use serde_json::json;
+use sigil::manage::{Actor, ManageError, Manager, PageRequest};
 
 use crate::helpers::admin::{PASSWORD, has};
 use crate::helpers::database::TestDatabase;
@@ -132,4 +133,31 @@ async fn it_expires_after_the_max_lifetime_once_and_the_admin_is_themselves_agai
         "the user's own session is untouched"
     );
     expect_page(app.get("/admin").await, 200, "Dashboard").await;
+}
+
+#[tokio::test]
+async fn management_lists_impersonations_and_stops_one_for_another_admin() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_signed_in("root", &["impersonator"]).await;
+    let ada = app.create_ada(&[]).await;
+    assert_eq!(start(&app, &ada, "audit request").await.status(), 303);
+    let manager = Manager::from_state(&app.state);
+    let listed = manager.list_impersonations(PageRequest::default()).await.unwrap();
+    assert_eq!(listed.items.len(), 1);
+    let one = &listed.items[0];
+    assert_eq!((one.actor.as_str(), one.user_id.as_str(), one.status), (admin.as_str(), ada.as_str(), "active"));
+    assert_eq!(one.reason, "audit request");
+
+    let other = Actor::new("security-officer");
+    manager.stop_impersonation(&other, &one.id).await.unwrap();
+    let again = manager.stop_impersonation(&other, &one.id).await.unwrap_err();
+    assert!(matches!(again, ManageError::Conflict { .. }), "{again}");
+    let missing = manager.stop_impersonation(&other, "nope").await.unwrap_err();
+    assert!(matches!(missing, ManageError::NotFound { .. }));
+    let listed = manager.list_impersonations(PageRequest::default()).await.unwrap();
+    assert_eq!(listed.items[0].status, "stopped");
+    let audit = app.audit_about(&ada).await;
+    assert!(audit.iter().any(|(a, action, _)| a == "security-officer" && action == "impersonation.stop"));
+    let html = expect_page(app.get("/admin").await, 200, "Dashboard").await;
+    assert_eq!(banner(&html), None, "the browser is the admin's own again");
 }
