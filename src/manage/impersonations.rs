@@ -284,6 +284,18 @@ pub fn resolve(
     })))
 }
 
+/// Ends, as `expire`, every impersonation whose time was up at `now` though its browser
+/// never came back to notice (each recorded once); returns how many.
+pub fn expire_due(conn: &mut DbConnection, now: i64) -> Result<usize, StoreError> {
+    let mut ended = 0;
+    for row in impersonations::due(conn, now)? {
+        if finish(conn, &row, &row.actor_id.clone(), "expire", now)?.is_some() {
+            ended += 1;
+        }
+    }
+    Ok(ended)
+}
+
 /// The impersonation whose acting session is `session_hash`, stopped by its own admin from
 /// the browser: `None` when there is none open.
 pub fn stop_by_session(

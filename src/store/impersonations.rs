@@ -73,6 +73,14 @@ pub fn end(conn: &mut DbConnection, id: &str, now: i64, how: &str) -> Result<boo
     Ok(n == 1)
 }
 
+/// Impersonations not yet ended whose time was up at `now`.
+pub fn due(conn: &mut DbConnection, now: i64) -> Result<Vec<ImpersonationRow>, StoreError> {
+    Ok(i::impersonations
+        .filter(i::ended_at.is_null().and(i::expires_at.le(now)))
+        .select(ImpersonationRow::as_select())
+        .load(conn)?)
+}
+
 /// Up to `limit` impersonations whose id sorts after `after`, by id.
 pub fn page(
     conn: &mut DbConnection,

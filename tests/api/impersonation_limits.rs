@@ -142,22 +142,86 @@ async fn management_lists_impersonations_and_stops_one_for_another_admin() {
     let ada = app.create_ada(&[]).await;
     assert_eq!(start(&app, &ada, "audit request").await.status(), 303);
     let manager = Manager::from_state(&app.state);
-    let listed = manager.list_impersonations(PageRequest::default()).await.unwrap();
+    let listed = manager
+        .list_impersonations(PageRequest::default())
+        .await
+        .unwrap();
     assert_eq!(listed.items.len(), 1);
     let one = &listed.items[0];
-    assert_eq!((one.actor.as_str(), one.user_id.as_str(), one.status), (admin.as_str(), ada.as_str(), "active"));
+    assert_eq!(
+        (one.actor.as_str(), one.user_id.as_str(), one.status),
+        (admin.as_str(), ada.as_str(), "active")
+    );
     assert_eq!(one.reason, "audit request");
 
     let other = Actor::new("security-officer");
     manager.stop_impersonation(&other, &one.id).await.unwrap();
-    let again = manager.stop_impersonation(&other, &one.id).await.unwrap_err();
+    let again = manager
+        .stop_impersonation(&other, &one.id)
+        .await
+        .unwrap_err();
     assert!(matches!(again, ManageError::Conflict { .. }), "{again}");
-    let missing = manager.stop_impersonation(&other, "nope").await.unwrap_err();
+    let missing = manager
+        .stop_impersonation(&other, "nope")
+        .await
+        .unwrap_err();
     assert!(matches!(missing, ManageError::NotFound { .. }));
-    let listed = manager.list_impersonations(PageRequest::default()).await.unwrap();
+    let listed = manager
+        .list_impersonations(PageRequest::default())
+        .await
+        .unwrap();
     assert_eq!(listed.items[0].status, "stopped");
     let audit = app.audit_about(&ada).await;
-    assert!(audit.iter().any(|(a, action, _)| a == "security-officer" && action == "impersonation.stop"));
+    assert!(
+        audit
+            .iter()
+            .any(|(a, action, _)| a == "security-officer" && action == "impersonation.stop")
+    );
     let html = expect_page(app.get("/admin").await, 200, "Dashboard").await;
     assert_eq!(banner(&html), None, "the browser is the admin's own again");
+}
+
+#[tokio::test]
+async fn housekeeping_ends_an_impersonation_whose_browser_never_came_back() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(
+        TestDatabase::new(),
+        |s| s.impersonation_max_lifetime = 30,
+        clock.clone(),
+    )
+    .await;
+    app.admin_signed_in("root", &["impersonator"]).await;
+    let ada = app.create_ada(&[]).await;
+    assert_eq!(start(&app, &ada, "night shift").await.status(), 303);
+    assert_eq!(
+        sigil::housekeeping::run_once(&app.state)
+            .await
+            .unwrap()
+            .impersonations,
+        0
+    );
+    clock.advance(31);
+    assert_eq!(
+        sigil::housekeeping::run_once(&app.state)
+            .await
+            .unwrap()
+            .impersonations,
+        1
+    );
+    assert_eq!(
+        sigil::housekeeping::run_once(&app.state)
+            .await
+            .unwrap()
+            .impersonations,
+        0
+    );
+    let html = app.get("/admin/impersonation").await.text().await.unwrap();
+    assert_eq!(banner(&html), None);
+    let expired = app
+        .audit_about(&ada)
+        .await
+        .into_iter()
+        .filter(|(_, a, _)| a == "impersonation.expire")
+        .count();
+    assert_eq!(expired, 1, "recorded once");
 }
