@@ -83,32 +83,48 @@ pub fn sign_out_user(
     now: i64,
 ) -> Result<Option<UserSignout>, StoreError> {
     transaction(conn, |conn| {
-        let Some(user) = users::by_id(conn, user_id)? else {
+        let Some(done) = end_sign_ins(conn, user_id, None, now)? else {
             return Ok(None);
         };
-        users::bump_generation(conn, &user.id)?;
-        let sids = sessions::delete_for_user(conn, &user.id)?;
-        let mut ended = Vec::with_capacity(sids.len());
-        for sid in sids {
-            let clients = take_clients(conn, &sid)?;
-            ended.push(EndedSession {
-                sid,
-                user_id: user.id.clone(),
-                clients,
-            });
-        }
-        let revoked = refresh_tokens::revoke_for_user(conn, &user.id, now)?;
-        AuditEvent::new(actor, "user.signout", Some(user.id.clone()))
+        AuditEvent::new(actor, "user.signout", Some(done.user_id.clone()))
             .detail(json!({
-                "sessions_ended": ended.len(),
-                "refresh_families_revoked": revoked,
+                "sessions_ended": done.sessions_ended,
+                "refresh_families_revoked": done.refresh_families_revoked,
             }))
             .write(conn, now)?;
-        Ok(Some(UserSignout {
-            user_id: user.id,
-            sessions_ended: ended.len(),
-            refresh_families_revoked: revoked,
-            ended,
-        }))
+        Ok(Some(done))
     })
+}
+
+/// Ends what the user `user_id` is signed in with, but the session `keep` (its `sid`, when
+/// given): bumps the token generation, ends the other sessions and revokes every refresh
+/// family. Writes no audit row: the caller records it in the same transaction. `None` when
+/// there is no such user.
+pub fn end_sign_ins(
+    conn: &mut DbConnection,
+    user_id: &str,
+    keep: Option<&str>,
+    now: i64,
+) -> Result<Option<UserSignout>, StoreError> {
+    let Some(user) = users::by_id(conn, user_id)? else {
+        return Ok(None);
+    };
+    users::bump_generation(conn, &user.id)?;
+    let sids = sessions::delete_for_user(conn, &user.id, keep)?;
+    let mut ended = Vec::with_capacity(sids.len());
+    for sid in sids {
+        let clients = take_clients(conn, &sid)?;
+        ended.push(EndedSession {
+            sid,
+            user_id: user.id.clone(),
+            clients,
+        });
+    }
+    let revoked = refresh_tokens::revoke_for_user(conn, &user.id, now)?;
+    Ok(Some(UserSignout {
+        user_id: user.id,
+        sessions_ended: ended.len(),
+        refresh_families_revoked: revoked,
+        ended,
+    }))
 }

@@ -13,6 +13,7 @@ macro_rules! display_as_str {
 
 pub mod alg;
 pub mod client_metadata;
+pub mod device;
 pub mod enc_alg;
 pub mod grant;
 pub mod metadata_error;

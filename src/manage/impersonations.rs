@@ -155,6 +155,7 @@ pub fn start(conn: &mut DbConnection, s: Start<'_>) -> Result<Started, ManageErr
             last_seen: now,
             expires_at,
             actor_id: Some(admin_id.clone()),
+            user_agent: s.admin_session.user_agent.clone(),
         };
         sessions::create(conn, &session)?;
         let row = ImpersonationRow {

@@ -8,6 +8,7 @@
 //! methods add what cannot run inside a transaction — a `jwks_uri` fetched before
 //! registration, argon2 and key generation on the blocking pool — and run the cores there.
 
+pub mod account;
 pub mod clients;
 mod error;
 pub mod impersonations;
@@ -139,7 +140,7 @@ impl KekSource {
 }
 
 /// The management operations with what they need: the store, the KEK, the issuer, the key
-/// retention, the key fetcher and the clock.
+/// retention, the key fetcher, the clock and the session idle timeout.
 #[derive(Clone)]
 pub struct Manager {
     store: Store,
@@ -148,6 +149,7 @@ pub struct Manager {
     key_retention: Duration,
     key_sources: KeySources,
     clock: SharedClock,
+    session_idle: i64,
 }
 
 impl std::fmt::Debug for Manager {
@@ -175,6 +177,7 @@ impl Manager {
             key_retention: settings.key_retention,
             key_sources,
             clock,
+            session_idle: settings.lifetimes.session_idle,
         }
     }
 

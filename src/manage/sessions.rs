@@ -28,6 +28,10 @@ pub struct SessionView {
     pub last_seen: i64,
     /// Absolute expiry, UTC Unix seconds.
     pub expires_at: i64,
+    /// The browser's `User-Agent` when the session started, if it sent one.
+    pub user_agent: Option<String>,
+    /// The browser and system that `User-Agent` names, for people (`Chrome on Linux`).
+    pub device: String,
 }
 
 impl From<SessionRow> for SessionView {
@@ -40,6 +44,8 @@ impl From<SessionRow> for SessionView {
             created_at: row.created_at,
             last_seen: row.last_seen,
             expires_at: row.expires_at,
+            device: crate::domain::device::describe(row.user_agent.as_deref()),
+            user_agent: row.user_agent,
         }
     }
 }

@@ -153,9 +153,13 @@ fn a_password_change_is_refused_only_in_a_session_an_admin_acts_in() {
         last_seen: 0,
         expires_at: 10,
         actor_id: None,
+        user_agent: None,
     };
     assert!(impersonations::refuse_while_acting(&session).is_ok());
     session.actor_id = Some("admin".into());
     let refused = impersonations::refuse_while_acting(&session).unwrap_err();
-    assert!(refused.to_string().contains("cannot be changed"), "{refused}");
+    assert!(
+        refused.to_string().contains("cannot be changed"),
+        "{refused}"
+    );
 }

@@ -134,12 +134,28 @@ pub async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Resolved, St
         .await
 }
 
-/// A new session for `user_id` (a fresh id on every login: no fixation): the row to store
-/// with [`replace`] and the cookie to set.
+/// The request's `User-Agent`, cut to [`sessions::USER_AGENT_MAX`] bytes; `None` without one.
+pub fn user_agent(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)?
+        .to_str()
+        .ok()?
+        .trim();
+    let mut end = value.len().min(sessions::USER_AGENT_MAX);
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(value[..end].to_owned()).filter(|v| !v.is_empty())
+}
+
+/// A new session for `user_id` started from the browser `user_agent` names (a fresh id on
+/// every login: no fixation): the row to store with [`replace`] and the cookie to set.
 pub fn fresh(
     state: &AppState,
     user_id: String,
     amr: &str,
+    user_agent: Option<String>,
 ) -> (SessionRow, actix_web::cookie::Cookie<'static>) {
     let now = state.clock.now();
     let value = secrets::random_token(32);
@@ -153,6 +169,7 @@ pub fn fresh(
         last_seen: now,
         expires_at: now + state.settings.lifetimes.session,
         actor_id: None,
+        user_agent,
     };
     let policy = CookiePolicy::for_issuer(&state.settings.issuer);
     let cookie = policy.build(policy.session(), value, None);

@@ -2,6 +2,7 @@
 //! one struct per page and how they are answered, the branding, the Content-Security-Policy,
 //! the cookie policy and the CSRF tokens.
 
+pub mod account;
 pub mod banner;
 pub mod branding;
 pub mod cookies;
@@ -9,6 +10,7 @@ pub mod csp;
 pub mod csrf;
 pub mod login_form;
 
+pub use account::AccountPage;
 pub use branding::Branding;
 pub use login_form::LoginForm;
 

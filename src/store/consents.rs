@@ -35,6 +35,34 @@ pub fn user_with_grant(
         .optional())?)
 }
 
+/// A remembered consent.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = super::schema::consents)]
+pub struct ConsentRow {
+    /// The user who granted it.
+    pub user_id: String,
+    /// The client it was granted to.
+    pub client_id: String,
+    /// The granted scopes, space-separated.
+    pub scope: String,
+    /// When it was last granted, UTC Unix seconds.
+    pub granted_at: i64,
+}
+
+/// The consents `user_id` granted, newest first.
+pub fn for_user(conn: &mut DbConnection, user_id: &str) -> Result<Vec<ConsentRow>, StoreError> {
+    Ok(c::consents
+        .filter(c::user_id.eq(user_id))
+        .order((c::granted_at.desc(), c::client_id.asc()))
+        .select(ConsentRow::as_select())
+        .load(conn)?)
+}
+
+/// Forgets the consent `user_id` granted `client_id`; returns whether there was one.
+pub fn revoke(conn: &mut DbConnection, user_id: &str, client_id: &str) -> Result<bool, StoreError> {
+    Ok(diesel::delete(c::consents.find((user_id, client_id))).execute(conn)? > 0)
+}
+
 /// Records (replacing) the granted scopes.
 pub fn grant(
     conn: &mut DbConnection,

@@ -328,6 +328,26 @@ pub fn revoke_for_user(
     .execute(conn)?)
 }
 
+/// Revokes every family the user `user_id` holds at the client `client_id`, with their
+/// access tokens; returns how many were live.
+pub fn revoke_for_user_client(
+    conn: &mut DbConnection,
+    user_id: &str,
+    client_id: &str,
+    now: i64,
+) -> Result<usize, StoreError> {
+    let live: Vec<String> = f::refresh_families
+        .filter(f::user_id.eq(user_id).and(f::client_id.eq(client_id)))
+        .filter(f::revoked_at.is_null())
+        .select(f::id)
+        .load(conn)?;
+    let n = diesel::update(f::refresh_families.filter(f::id.eq_any(&live)))
+        .set(f::revoked_at.eq(now))
+        .execute(conn)?;
+    deny_access_tokens(conn, &live, now)?;
+    Ok(n)
+}
+
 /// Removes families past their absolute expiry (their tokens go with them) and records of
 /// access tokens that have expired.
 pub fn purge(conn: &mut DbConnection, before: i64) -> Result<usize, StoreError> {

@@ -68,6 +68,7 @@ diesel::table! {
         last_seen -> BigInt,
         expires_at -> BigInt,
         actor_id -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
     }
 }
 

@@ -31,7 +31,12 @@ pub struct SessionRow {
     pub expires_at: i64,
     /// The admin acting as the user in this session (browser impersonation), if any.
     pub actor_id: Option<String>,
+    /// The browser's `User-Agent` when the session started (cut to [`USER_AGENT_MAX`] bytes).
+    pub user_agent: Option<String>,
 }
+
+/// The longest `User-Agent` a session keeps, in bytes.
+pub const USER_AGENT_MAX: usize = 512;
 
 /// Inserts a session.
 pub fn create(conn: &mut DbConnection, row: &SessionRow) -> Result<(), StoreError> {
@@ -93,13 +98,20 @@ pub fn delete(conn: &mut DbConnection, id_hash: &str) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// Deletes every session of a user; returns their `sid`s.
-pub fn delete_for_user(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, StoreError> {
+/// Deletes every session of a user but the one whose `sid` is `keep` (when given); returns
+/// the deleted ones' `sid`s.
+pub fn delete_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
+    let keep = keep.unwrap_or_default();
     let sids = s::sessions
-        .filter(s::user_id.eq(user_id))
+        .filter(s::user_id.eq(user_id).and(s::sid.ne(keep)))
         .select(s::sid)
         .load(conn)?;
-    diesel::delete(s::sessions.filter(s::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(s::sessions.filter(s::user_id.eq(user_id).and(s::sid.ne(keep))))
+        .execute(conn)?;
     Ok(sids)
 }
 

@@ -1,12 +1,12 @@
 //! The login page: `GET /login?request=…` shows the form again (after consent asks for a
 //! fresh sign-in; `/authorize` shows it first, through [`crate::pages::LoginForm`]), and
-//! `POST /login` checks the password, then hands the request back to its owner.
+//! `POST /login` checks the password, then hands the request back to its owner. With `next`
+//! instead of `request`, the sign-in is for one of sigil's own pages ([`super::local_login`]).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::scope::Scope;
-use crate::domain::user::Username;
 use crate::oauth::authorize::resume::{Resume, Resumed, Writes, resume};
 use crate::oauth::params::{self, Repeat};
 use crate::secrets;
@@ -51,8 +51,10 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         Ok(query) => query,
         Err(e) => return unreadable_page(&state, &e),
     };
-    if query.get("request").is_none() && query.get("return_to").is_some() {
-        return super::signin::show(&state, &browser, &query);
+    if query.get("request").is_none()
+        && let Some(next) = query.get("next")
+    {
+        return super::local_login::show(&req, &state, next);
     }
     let mut res = match load_pending(&state, &browser, query.get("request")).await {
         None => expired_page(&state),
@@ -76,24 +78,18 @@ pub async fn submit(
         Ok(checked) => checked,
         Err(refused) => return refused.page(&state),
     };
-    if form.get("request").is_none() && form.get("return_to").is_some() {
-        return super::signin::submit(&req, &state, &browser, &form).await;
+    if form.get("request").is_none()
+        && let Some(next) = form.get("next")
+    {
+        return super::local_login::submit(&req, &state, &browser, &form, next).await;
     }
     let typed = form.get("username").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default().to_owned();
-    let username = Username::parse(&typed)
-        .map(|u| u.as_str().to_owned())
-        .unwrap_or_default();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let counted_as = if username.is_empty() {
-        typed.trim().to_lowercase()
-    } else {
-        username.clone()
-    };
-    let (user_key, addr_key) = throttle::keys(&counted_as, &address);
+    let throttle::Counted {
+        username,
+        user_key,
+        addr_key,
+    } = throttle::counted(&req, &typed);
     let attempt = Attempt {
         request_id: form.get("request").map(str::to_owned),
         browser_hash: browser.hash(),
@@ -110,7 +106,7 @@ pub async fn submit(
     if prior.wait > 0 {
         let wait = prior.wait;
         let text = format!("Too many failed attempts. Wait {wait} seconds, then try again.");
-        let mut res = login_page(
+        let res = login_page(
             &state,
             &browser,
             &pending,
@@ -118,11 +114,7 @@ pub async fn submit(
             Some(text),
             StatusCode::TOO_MANY_REQUESTS,
         );
-        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&wait.to_string()) {
-            res.headers_mut()
-                .insert(actix_web::http::header::RETRY_AFTER, value);
-        }
-        return res;
+        return throttle::retry_after(res, wait);
     }
     // Unknown users cost the same hash as known ones.
     let phc = prior
@@ -251,7 +243,12 @@ async fn complete_login(
     let previous = req
         .cookie(policy.session())
         .map(|c| secrets::digest(c.value()));
-    let (session, cookie) = session::fresh(state, signed_in.user.id.clone(), "pwd");
+    let (session, cookie) = session::fresh(
+        state,
+        signed_in.user.id.clone(),
+        "pwd",
+        session::user_agent(req),
+    );
     let granted = signed_in.granted.and_then(|g| Scope::parse(&g).ok());
     let (stored, keys) = (session.clone(), signed_in.keys);
     let now = state.clock.now();
@@ -280,7 +277,8 @@ async fn complete_login(
     response
 }
 
-fn unavailable(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {
+/// The page shown when storage fails during a sign-in.
+pub(super) fn unavailable(state: &AppState, e: &dyn std::fmt::Display) -> HttpResponse {
     tracing::error!(error = %e, "sign-in failed on storage");
     pages::error_page(
         &state.branding,

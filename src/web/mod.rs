@@ -1,13 +1,14 @@
 //! Browser pages: the login, consent and logout handlers and the static assets.
 
+pub mod account;
 pub mod acting;
 pub mod assets;
 pub mod consent;
 pub mod forms;
+pub mod local_login;
 pub mod login;
 pub mod logout;
 pub mod server_errors;
-pub mod signin;
 
 pub mod throttle;
 
@@ -15,9 +16,10 @@ pub use assets::routes;
 
 use actix_web::web;
 
-/// Registers the login, consent and logout pages.
+/// Registers the login, consent, logout and account pages.
 pub fn browser_routes(cfg: &mut web::ServiceConfig) {
     use crate::ops::wrong_method;
+    cfg.configure(account::routes);
     cfg.service(
         web::resource("/login")
             .app_data(web::PayloadConfig::new(16 * 1024))

@@ -3,6 +3,9 @@
 //! Each attempt takes its place in the count before its password is checked.
 
 use crate::audit::AuditEvent;
+use actix_web::{HttpRequest, HttpResponse, http::header};
+
+use crate::domain::user::Username;
 use crate::secrets;
 use crate::state::AppState;
 use crate::store::{DbConnection, StoreError, login_attempts};
@@ -30,6 +33,47 @@ pub fn keys(username: &str, address: &str) -> (String, String) {
         secrets::digest(&format!("user:{username}")),
         secrets::digest(&format!("addr:{address}")),
     )
+}
+
+/// Whom a sign-in attempt is counted against.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    /// The typed username as stored (lower-case); empty when it cannot be a username.
+    pub username: String,
+    /// The account's counter key (an unusable username counts as typed, trimmed, lower-case).
+    pub user_key: String,
+    /// The client address's counter key.
+    pub addr_key: String,
+}
+
+/// The counters an attempt from `req` with the username `typed` is counted against.
+pub fn counted(req: &HttpRequest, typed: &str) -> Counted {
+    let username = Username::parse(typed)
+        .map(|u| u.as_str().to_owned())
+        .unwrap_or_default();
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let counted_as = if username.is_empty() {
+        typed.trim().to_lowercase()
+    } else {
+        username.clone()
+    };
+    let (user_key, addr_key) = keys(&counted_as, &address);
+    Counted {
+        username,
+        user_key,
+        addr_key,
+    }
+}
+
+/// Adds `Retry-After: wait` to a refused attempt's page.
+pub fn retry_after(mut res: HttpResponse, wait: i64) -> HttpResponse {
+    if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    res
 }
 
 /// Takes one sign-in attempt against the account's and the address's counters before the

@@ -14,7 +14,7 @@ async fn a_visitor_without_a_session_signs_in_and_lands_on_the_page_asked_for() 
     let res = app.get("/admin/users?q=ro").await;
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with("/login?return_to="), "{location}");
+    assert!(location.starts_with("/login?next="), "{location}");
     let page = app.sign_in_to("/admin/users?q=ro", "root").await;
     let html = expect_page(page, 200, "Users").await;
     assert!(
@@ -26,7 +26,7 @@ async fn a_visitor_without_a_session_signs_in_and_lands_on_the_page_asked_for() 
 #[tokio::test]
 async fn a_sign_in_page_never_returns_to_another_site() {
     let app = TestApp::spawn().await;
-    let res = app.get("/login?return_to=//evil.example/").await;
+    let res = app.get("/login?next=//evil.example/").await;
     assert_ne!(res.status(), 200, "no form returning to another site");
     assert!(res.headers().get("location").is_none());
 }
@@ -296,7 +296,7 @@ async fn sensitive_actions_ask_for_a_fresh_sign_in_after_15_minutes() {
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(
-        location.starts_with("/login?return_to=%2Fadmin%2Fkeys") && location.contains("reauth=1"),
+        location.starts_with("/login?next=%2Fadmin%2Fkeys") && location.contains("reauth=1"),
         "{location}"
     );
     let login = app.follow(&res).await;

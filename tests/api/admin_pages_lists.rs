@@ -53,7 +53,7 @@ async fn the_dashboard_counts_and_charts_the_last_day() {
     app.create_user("root", PASSWORD, &["admin"]).await;
     let other = browser();
     let login = other
-        .get(format!("{}/login?return_to=/admin", app.address))
+        .get(format!("{}/login?next=/admin", app.address))
         .send()
         .await
         .unwrap();
@@ -62,7 +62,7 @@ async fn the_dashboard_counts_and_charts_the_last_day() {
         ("username", "root"),
         ("password", "wrong password"),
         ("csrf_token", &csrf),
-        ("return_to", "/admin"),
+        ("next", "/admin"),
     ];
     let refused = other
         .post(format!("{}/login", app.address))

@@ -10,6 +10,7 @@ use sigil::config::{RawSettings, Settings};
 use sigil::startup::Application;
 use sigil::state::AppState;
 
+pub mod account;
 pub mod admin;
 pub mod assertions;
 pub mod database;

@@ -47,6 +47,7 @@ pub async fn own_session(app: &TestApp, user_id: &str) -> String {
         last_seen: now,
         expires_at: now + 36_000,
         actor_id: None,
+        user_agent: None,
     };
     let sid = row.sid.clone();
     app.state
@@ -155,12 +156,7 @@ async fn an_impersonator_acts_as_a_user_with_the_banner_and_act_in_every_token_u
     let html = consent.text().await.unwrap();
     assert!(html.contains("decision"), "the consent page: {html}");
     assert_eq!(banner(&html).as_deref(), Some("You are acting as ada"));
-    let login = app
-        .get("/login?return_to=/admin")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let login = app.get("/login?next=/admin").await.text().await.unwrap();
     assert!(banner(&login).is_some(), "on the sign-in page");
     let missing = app
         .http

@@ -66,7 +66,7 @@ async fn starting_needs_a_fresh_sign_in_after_15_minutes() {
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap();
     assert!(
-        location.starts_with("/login?return_to=") && location.contains("reauth=1"),
+        location.starts_with("/login?next=") && location.contains("reauth=1"),
         "{location}"
     );
     assert!(
@@ -224,4 +224,32 @@ async fn housekeeping_ends_an_impersonation_whose_browser_never_came_back() {
         .filter(|(_, a, _)| a == "impersonation.expire")
         .count();
     assert_eq!(expired, 1, "recorded once");
+}
+
+#[tokio::test]
+async fn the_users_password_cannot_be_changed_while_acting_as_them() {
+    let app = TestApp::spawn().await;
+    app.admin_signed_in("root", &["impersonator"]).await;
+    let ada = app.create_ada(&[]).await;
+    assert_eq!(start(&app, &ada, "help with settings").await.status(), 303);
+    let (csrf, html) = app.page_with_csrf("/account").await;
+    assert_eq!(
+        banner(&html).as_deref(),
+        Some("You are acting as ada"),
+        "the account page is ada's"
+    );
+    let form = [
+        ("current_password", PASSWORD),
+        ("new_password", "a brand new password"),
+        ("csrf_token", csrf.as_str()),
+    ];
+    let res = app.post_form("/account/password", &form).await;
+    let html = expect_page(res, 403, "cannot be changed").await;
+    assert!(banner(&html).is_some());
+    assert!(
+        !app.audit_about(&ada)
+            .await
+            .iter()
+            .any(|(_, a, _)| a.starts_with("user.password"))
+    );
 }

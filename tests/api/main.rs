@@ -1,5 +1,8 @@
 //! End-to-end tests through real HTTP: one binary, one module per capability.
 
+mod account;
+mod account_applications;
+mod account_forms;
 mod admin_pages;
 mod admin_pages_lists;
 mod audit_log;

@@ -136,7 +136,7 @@ async fn without_offline_access_the_family_dies_with_the_browser_session() {
 
     app.state
         .store
-        .run(move |c| sigil::store::sessions::delete_for_user(c, &user_id))
+        .run(move |c| sigil::store::sessions::delete_for_user(c, &user_id, None))
         .await
         .unwrap();
     let res = app.refresh(&client, &online, None).await;

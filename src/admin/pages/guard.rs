@@ -14,7 +14,7 @@ use crate::oauth::session::{self, Browser};
 use crate::pages;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
-use crate::web::signin;
+use crate::web::local_login;
 
 /// Seconds after a sign-in that sensitive actions go ahead without signing in again.
 pub const FRESH_FOR: i64 = 15 * 60;
@@ -50,7 +50,7 @@ impl Admin {
     /// returning to `back`.
     pub fn fresh(&self, back: &str) -> Result<(), HttpResponse> {
         if self.now - self.session.auth_time > FRESH_FOR {
-            return Err(signin::to_sign_in(back, true));
+            return Err(local_login::again_through_sign_in(back));
         }
         Ok(())
     }
@@ -68,14 +68,14 @@ pub async fn admin(req: &HttpRequest, state: &AppState, back: &str) -> Result<Ad
     let browser = Browser::of(req, state);
     let session = match session::current(req, state).await {
         Ok(Some(session)) => session,
-        Ok(None) => return Err(signin::to_sign_in(back, false)),
+        Ok(None) => return Err(local_login::through_sign_in(back)),
         Err(e) => return Err(super::view::unavailable(state, &e)),
     };
     let manager = Manager::from_state(state);
     let user = match manager.get_user(&session.user_id).await {
         Ok(user) => user,
         Err(crate::manage::ManageError::NotFound { .. }) => {
-            return Err(signin::to_sign_in(back, false));
+            return Err(local_login::through_sign_in(back));
         }
         Err(e) => return Err(super::view::unavailable(state, &e)),
     };

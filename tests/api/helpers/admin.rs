@@ -64,14 +64,14 @@ impl TestApp {
     ) -> reqwest::Response {
         let html = page.text().await.unwrap();
         let csrf = hidden_value(&html, "csrf_token").expect("csrf_token on the login page");
-        let back = hidden_value(&html, "return_to").expect("return_to on the login page");
+        let back = hidden_value(&html, "next").expect("next on the login page");
         self.post_form(
             "/login",
             &[
                 ("username", username),
                 ("password", password),
                 ("csrf_token", &csrf),
-                ("return_to", &back),
+                ("next", &back),
             ],
         )
         .await

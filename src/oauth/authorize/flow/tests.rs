@@ -37,6 +37,7 @@ fn session(auth_time: i64) -> SessionRow {
         last_seen: auth_time,
         expires_at: auth_time + 3600,
         actor_id: None,
+        user_agent: None,
     }
 }
 
