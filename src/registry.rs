@@ -58,7 +58,20 @@ impl Client {
         self.metadata
             .client_name
             .clone()
+            .or_else(|| self.document_host())
             .unwrap_or_else(|| self.client_id.clone())
+    }
+
+    /// The host of the metadata document that describes this client, when its `client_id`
+    /// is a URL (a client ID metadata document); `None` for registered clients.
+    pub fn document_host(&self) -> Option<String> {
+        if !is_document_id(&self.client_id) {
+            return None;
+        }
+        url::Url::parse(&self.client_id)
+            .ok()?
+            .host_str()
+            .map(str::to_owned)
     }
 
     /// The RFC 7591 registration response: id, secret (only when just issued), all metadata.
@@ -166,12 +179,7 @@ pub fn issue_secret(
 /// checked by [`check_remote_keys`] before. `kek` wraps the secret of a client whose
 /// encryption key derives from it.
 pub fn prepare(json: &str, now: i64, kek: &Kek) -> Result<NewClient, RegisterError> {
-    let metadata = ClientMetadata::parse(json, &metadata_policy())?;
-    if let Some(jwks) = &metadata.jwks {
-        let keys = ClientKeys::parse(jwks)
-            .map_err(|e| MetadataError::invalid_client_metadata(e.to_string()))?;
-        keys::check_coverage(&metadata, &keys)?;
-    }
+    let metadata = validate(json)?;
     let issued = issue_secret(&metadata, kek)?;
     let client = Client {
         client_id: secrets::random_token(16),
@@ -194,6 +202,112 @@ pub fn prepare(json: &str, now: i64, kek: &Kek) -> Result<NewClient, RegisterErr
         client,
         row,
         secret: issued.map(|s| s.secret),
+    })
+}
+
+/// Validates `json` as registration does: the metadata rules, and a `jwks` by value holding a
+/// key for every algorithm registered.
+pub fn validate(json: &str) -> Result<ClientMetadata, MetadataError> {
+    let metadata = ClientMetadata::parse(json, &metadata_policy())?;
+    if let Some(jwks) = &metadata.jwks {
+        let keys = ClientKeys::parse(jwks)
+            .map_err(|e| MetadataError::invalid_client_metadata(e.to_string()))?;
+        keys::check_coverage(&metadata, &keys)?;
+    }
+    Ok(metadata)
+}
+
+/// The secret a client keeps when its metadata is replaced by `metadata`: its stored one
+/// while that still serves, else a new one (or none when it needs none).
+pub fn secret_after_replace(
+    old: &Client,
+    metadata: &ClientMetadata,
+    kek: &Kek,
+) -> Result<KeptSecret, StoreError> {
+    let keeps = uses_secret(metadata)
+        && old.secret_hash.is_some()
+        && (!keys::derives_from_secret(metadata) || old.secret_sealed.is_some());
+    if keeps {
+        return Ok(KeptSecret {
+            shown: None,
+            hash: old.secret_hash.clone(),
+            sealed: old.secret_sealed.clone(),
+        });
+    }
+    Ok(match issue_secret(metadata, kek)? {
+        Some(s) => KeptSecret {
+            shown: Some(s.secret),
+            hash: Some(s.hash),
+            sealed: s.sealed,
+        },
+        None => KeptSecret {
+            shown: None,
+            hash: None,
+            sealed: None,
+        },
+    })
+}
+
+/// A client's secret after its metadata is replaced.
+pub struct KeptSecret {
+    /// A new secret to show once; `None` when the stored one stays (or there is none).
+    pub shown: Option<String>,
+    /// The SHA-256 to store.
+    pub hash: Option<String>,
+    /// The sealed copy to store.
+    pub sealed: Option<String>,
+}
+
+impl std::fmt::Debug for KeptSecret {
+    /// Nothing of the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptSecret").finish_non_exhaustive()
+    }
+}
+
+/// Whether `client_id` is a URL naming a client ID metadata document (registered ids are
+/// random base64url text and never contain `://`).
+pub fn is_document_id(client_id: &str) -> bool {
+    client_id.starts_with("https://") || client_id.starts_with("http://")
+}
+
+/// Why the URL `client_id` cannot name a client ID metadata document, if it cannot: it needs
+/// a path, and no fragment, credentials or dot segments.
+pub fn document_url_problem(client_id: &str) -> Option<&'static str> {
+    let Ok(url) = url::Url::parse(client_id) else {
+        return Some("its client_id is not a URL");
+    };
+    let raw_path = client_id
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|at| &rest[at..]))
+        .unwrap_or_default();
+    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        Some("its client_id URL must not carry a fragment, user name or password")
+    } else if raw_path.is_empty() || raw_path == "/" {
+        Some("its client_id URL must have a path")
+    } else if raw_path
+        .split(['/', '?'])
+        .any(|segment| segment == "." || segment == "..")
+    {
+        Some("its client_id URL must not contain . or .. segments")
+    } else {
+        None
+    }
+}
+
+/// The public client a client ID metadata document fetched from `url` describes.
+pub fn document_client(url: &str, body: &[u8]) -> Result<Client, MetadataError> {
+    if let Some(problem) = document_url_problem(url) {
+        return Err(MetadataError::invalid_client_metadata(problem));
+    }
+    let metadata =
+        crate::domain::client_metadata::parse_client_document(url, body, &metadata_policy())?;
+    Ok(Client {
+        client_id: url.to_owned(),
+        secret_hash: None,
+        secret_sealed: None,
+        metadata,
+        issued_at: 0,
     })
 }
 

@@ -161,7 +161,10 @@ impl Application {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let metrics = web::Data::new(Metrics::new()?);
         let counted = metrics.clone();
-        let discovery = web::Data::new(Discovery::new(&settings.issuer));
+        let discovery = web::Data::new(Discovery::new(&settings.issuer, &settings.self_service));
+        let limiter = web::Data::new(oauth::register::RegistrationLimiter::per_minute(
+            settings.self_service.rate_limit,
+        ));
         let state = web::Data::new(AppState {
             settings,
             store: prepared.store,
@@ -173,13 +176,14 @@ impl Application {
             refresh_tokens: prepared.refresh_tokens,
             backchannel: Notifier::new(Retry::default())?,
             key_sources: crate::outbound::jwks::KeySources::new()?,
+            client_documents: crate::outbound::client_documents::ClientDocuments::new()?,
             passwords: crate::password::Checker::per_cpu(move || counted.password_checked()),
             clients: Default::default(),
             resources: Default::default(),
             trusted_issuers: Default::default(),
         });
         crate::housekeeping::spawn(state.clone(), state.settings.housekeeping_interval);
-        let server = serve(listener, state.clone(), metrics, discovery)?;
+        let server = serve(listener, state.clone(), metrics, (discovery, limiter))?;
         Ok(Self {
             port,
             server,
@@ -207,7 +211,10 @@ fn serve(
     listener: TcpListener,
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-    discovery: web::Data<Discovery>,
+    (discovery, limiter): (
+        web::Data<Discovery>,
+        web::Data<oauth::register::RegistrationLimiter>,
+    ),
 ) -> Result<Server, StartupError> {
     let addr = listener
         .local_addr()
@@ -226,6 +233,7 @@ fn serve(
             .app_data(metrics.clone())
             .app_data(branding.clone())
             .app_data(discovery.clone())
+            .app_data(limiter.clone())
             .configure(oauth::routes)
             .configure(ops::routes)
             .configure(crate::web::routes)

@@ -42,11 +42,66 @@ pub struct AppState {
     pub backchannel: crate::outbound::Notifier,
     /// Client and resource public keys, fetched and parsed once.
     pub key_sources: crate::outbound::jwks::KeySources,
+    /// Client ID metadata documents, fetched and cached.
+    pub client_documents: crate::outbound::client_documents::ClientDocuments,
+}
+
+/// Why a client could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientLookupError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The client ID metadata document could not be fetched or is not acceptable; the text
+    /// completes "its metadata document cannot be used: …" and is safe to show.
+    #[error("{0}")]
+    Document(String),
 }
 
 impl AppState {
-    /// The client `client_id` through the short-lived cache (see [`crate::cache`]).
+    /// The client `client_id` through the short-lived cache (see [`crate::cache`]), or the
+    /// one its metadata document describes when `client_id` is a URL and documents are on
+    /// (a document that cannot be used is no client here; see [`AppState::find_client`]).
     pub async fn client(&self, client_id: &str) -> Result<Option<Arc<Client>>, StoreError> {
+        match self.find_client(client_id).await {
+            Ok(client) => Ok(client),
+            Err(ClientLookupError::Store(e)) => Err(e),
+            Err(ClientLookupError::Document(reason)) => {
+                tracing::info!(%reason, "client ID metadata document refused");
+                Ok(None)
+            }
+        }
+    }
+
+    /// As [`AppState::client`], telling why a client ID metadata document cannot be used.
+    pub async fn find_client(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<Arc<Client>>, ClientLookupError> {
+        if self.settings.self_service.client_id_metadata_documents
+            && registry::is_document_id(client_id)
+        {
+            return self.document_client(client_id).await.map(Some);
+        }
+        Ok(self.registered_client(client_id).await?)
+    }
+
+    /// The client a client ID metadata document at `url` describes.
+    async fn document_client(&self, url: &str) -> Result<Arc<Client>, ClientLookupError> {
+        if let Some(problem) = registry::document_url_problem(url) {
+            return Err(ClientLookupError::Document(problem.to_owned()));
+        }
+        let body =
+            self.client_documents.get(url).await.map_err(|e| {
+                ClientLookupError::Document(format!("it could not be fetched: {e}"))
+            })?;
+        registry::document_client(url, &body)
+            .map(Arc::new)
+            .map_err(|e| ClientLookupError::Document(e.description))
+    }
+
+    /// A registered client, through the short-lived cache.
+    async fn registered_client(&self, client_id: &str) -> Result<Option<Arc<Client>>, StoreError> {
         if let Some(client) = self.clients.get(client_id) {
             return Ok(Some(client));
         }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod client;
 pub mod keys;
+pub mod registration_token;
 pub mod resource;
 pub mod token;
 pub mod trusted_issuer;
@@ -48,6 +49,9 @@ pub enum Command {
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Make initial access tokens for dynamic registration (`SIGIL_REGISTRATION=token`).
+    #[command(subcommand)]
+    RegistrationToken(registration_token::RegistrationTokenCommand),
     /// Inspect tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
@@ -69,6 +73,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Resource(cmd) => resource::run(cmd, settings).await,
         Command::TrustedIssuer(cmd) => trusted_issuer::run(cmd, settings).await,
         Command::Keys(cmd) => keys::run(cmd, settings).await,
+        Command::RegistrationToken(cmd) => registration_token::run(cmd, settings).await,
         Command::Token(cmd) => token::run(cmd, settings).await,
         Command::Audit(args) => audit::run(args, settings).await,
     }

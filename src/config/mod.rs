@@ -1,6 +1,7 @@
 //! Settings: defaults < optional `sigil.toml` (path from `SIGIL_CONFIG`) < environment.
 
 mod raw;
+mod registration;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use url::Url;
 
 pub use raw::{RawSettings, decode_kek, is_loopback};
+pub use registration::{RegistrationMode, SelfService};
 
 /// A configuration problem, phrased as one line naming the setting.
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +123,8 @@ pub struct Settings {
     pub default_audience: String,
     /// Page branding: product name, logo URL, accent colour.
     pub brand: (String, Option<String>, String),
+    /// Dynamic registration and client ID metadata documents.
+    pub self_service: SelfService,
 }
 
 /// Lifetimes in seconds.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{ConfigError, DatabaseUrl, KekSource, Lifetimes, LogFormat, Settings};
+use super::{ConfigError, DatabaseUrl, KekSource, Lifetimes, LogFormat, SelfService, Settings};
 
 /// The raw settings as read from file and environment, before validation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -70,6 +70,17 @@ pub struct RawSettings {
     pub brand_logo_url: Option<String>,
     /// Accent colour on every page (`#rrggbb`).
     pub brand_accent_color: String,
+    /// Dynamic client registration: `off`, `token` or `open`.
+    #[serde(deserialize_with = "lenient_text")]
+    pub registration: String,
+    /// Whether `/register` may grant `client_credentials`: `on` or `off`.
+    #[serde(deserialize_with = "lenient_text")]
+    pub registration_client_credentials: String,
+    /// `/register` requests per minute per client address.
+    pub registration_rate_limit: u32,
+    /// Whether an https URL may be a `client_id` (client ID metadata documents): `on` or `off`.
+    #[serde(deserialize_with = "lenient_text")]
+    pub client_id_metadata_documents: String,
 }
 
 impl Default for RawSettings {
@@ -102,6 +113,10 @@ impl Default for RawSettings {
             brand_name: "sigil".into(),
             brand_logo_url: None,
             brand_accent_color: "#2f5bd3".into(),
+            registration: "off".into(),
+            registration_client_credentials: "off".into(),
+            registration_rate_limit: 10,
+            client_id_metadata_documents: "off".into(),
         }
     }
 }
@@ -231,7 +246,14 @@ impl RawSettings {
                 "must be at least 1 second",
             ));
         }
+        let self_service = SelfService::parse(
+            &self.registration,
+            &self.registration_client_credentials,
+            self.registration_rate_limit,
+            &self.client_id_metadata_documents,
+        )?;
         Ok(Settings {
+            self_service,
             lifetimes,
             housekeeping_interval: Duration::from_secs(self.housekeeping_interval),
             default_audience,
@@ -300,6 +322,12 @@ fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Strin
         Some(serde_json::Value::String(s)) => Some(s),
         Some(other) => Some(other.to_string()),
     })
+}
+
+/// [`lenient_string`] for a setting that is always there: so `true` is read as the text
+/// `true` and refused by the setting's own check, in its own words.
+fn lenient_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(lenient_string(d)?.unwrap_or_default())
 }
 
 /// True when the URL's host is `localhost` or a loopback address.

@@ -96,3 +96,39 @@ fn impersonation_lifetime_defaults_to_half_an_hour_and_needs_a_second() {
     let err = r.validate().unwrap_err();
     assert_eq!(err.setting, "SIGIL_IMPERSONATION_MAX_LIFETIME");
 }
+
+#[test]
+fn self_service_settings_default_off_and_refuse_unknown_values() {
+    let s = raw().validate().unwrap().self_service;
+    assert_eq!(s.registration, RegistrationMode::Off);
+    assert!(!s.client_credentials && !s.client_id_metadata_documents);
+    assert_eq!(s.rate_limit.get(), 10);
+    let mut r = raw();
+    r.registration = "token".into();
+    r.registration_client_credentials = "on".into();
+    r.client_id_metadata_documents = "on".into();
+    let s = r.validate().unwrap().self_service;
+    assert_eq!(s.registration, RegistrationMode::Token);
+    assert!(s.client_credentials && s.client_id_metadata_documents);
+    let refused = |f: fn(&mut RawSettings)| {
+        let mut r = raw();
+        f(&mut r);
+        r.validate().unwrap_err().setting
+    };
+    assert_eq!(
+        refused(|r| r.registration = "yes".into()),
+        "SIGIL_REGISTRATION"
+    );
+    assert_eq!(
+        refused(|r| r.registration_client_credentials = "true".into()),
+        "SIGIL_REGISTRATION_CLIENT_CREDENTIALS"
+    );
+    assert_eq!(
+        refused(|r| r.registration_rate_limit = 0),
+        "SIGIL_REGISTRATION_RATE_LIMIT"
+    );
+    assert_eq!(
+        refused(|r| r.client_id_metadata_documents = "1".into()),
+        "SIGIL_CLIENT_ID_METADATA_DOCUMENTS"
+    );
+}

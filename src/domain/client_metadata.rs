@@ -11,11 +11,15 @@ mod checks;
 mod exchange;
 mod fields;
 mod parse;
+mod self_service;
 mod types;
 
 pub(crate) use checks::{check_jwks, secure_url};
 pub use exchange::{MAX_EXCHANGE_LIFETIME, TokenExchangePolicy};
 pub(crate) use fields::{parse_document, unknown_member};
+pub use self_service::{
+    ADMIN_SCOPE, MAX_DOCUMENT_BYTES, SelfServiceRules, check_self_service, parse_client_document,
+};
 pub use types::{ApplicationType, GrantType, ResponseType, TokenEndpointAuthMethod};
 
 /// The content-encryption algorithm assumed when only `*_encrypted_response_alg` is given.

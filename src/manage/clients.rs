@@ -13,7 +13,7 @@ use crate::store::{DbConnection, clients};
 /// A registered client as management shows it: id, issue time and metadata, never a secret
 /// or its hash. Serializes as the RFC 7591 registration response without the secret.
 #[derive(Clone)]
-pub struct ClientView(Client);
+pub struct ClientView(pub(super) Client);
 
 impl std::fmt::Debug for ClientView {
     /// The id and metadata: never the secret's hash or sealed copy.

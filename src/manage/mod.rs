@@ -15,6 +15,8 @@ pub mod impersonations;
 pub mod keys;
 pub mod overview;
 mod page;
+pub mod registration;
+pub mod registration_tokens;
 pub mod resources;
 pub mod sessions;
 pub mod trusted_issuers;

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::config::{RegistrationMode, SelfService};
 use crate::domain::client_metadata::GrantType;
 use crate::domain::enc_alg::{ContentAlg, KeyAlg};
 use crate::jose::SigningAlg;
@@ -92,6 +93,11 @@ pub struct ProviderMetadata {
     pub request_uri_parameter_supported: bool,
     /// RFC 9207: `iss` in every authorization response.
     pub authorization_response_iss_parameter_supported: bool,
+    /// `/register` (RFC 7591), when `SIGIL_REGISTRATION` is not `off`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
+    /// An https URL may be a `client_id` (client ID metadata documents).
+    pub client_id_metadata_document_supported: bool,
 }
 
 /// Client authentication methods accepted at `/token` and `/revoke`.
@@ -117,8 +123,8 @@ pub fn endpoint(issuer: &str, path: &str) -> String {
 }
 
 impl Discovery {
-    /// Builds the metadata for `issuer`.
-    pub fn new(issuer: &str) -> Self {
+    /// Builds the metadata for `issuer`, with registration as `self_service` says.
+    pub fn new(issuer: &str, self_service: &SelfService) -> Self {
         let metadata = ProviderMetadata {
             issuer: issuer.to_owned(),
             authorization_endpoint: endpoint(issuer, "/authorize"),
@@ -174,6 +180,9 @@ impl Discovery {
             request_parameter_supported: true,
             request_uri_parameter_supported: false,
             authorization_response_iss_parameter_supported: true,
+            registration_endpoint: (self_service.registration != RegistrationMode::Off)
+                .then(|| endpoint(issuer, "/register")),
+            client_id_metadata_document_supported: self_service.client_id_metadata_documents,
         };
         let body = serde_json::to_vec(&metadata).unwrap_or_default();
         let digest = Sha256::digest(&body);

@@ -8,6 +8,7 @@ pub mod introspect;
 pub mod jwks;
 pub mod logout;
 pub mod params;
+pub mod register;
 pub mod revoke;
 pub mod session;
 pub mod target;
@@ -58,7 +59,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(userinfo::userinfo))
             .route(web::post().to(userinfo::userinfo))
             .default_service(wrong_method("GET, POST")),
-    );
+    )
+    .configure(register::routes);
 }
 
 /// A resource at `path` answering other methods than `POST` with the 405 error.

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use headers::{CacheControl, HeaderMapExt};
 use moka::Expiry;
 use moka::future::Cache;
 use serde_json::Value;
@@ -15,18 +14,11 @@ use sha2::{Digest, Sha256};
 
 use crate::jose::client_keys::{ClientKeys, KeySetError};
 
-/// Limits of one fetch.
-pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+use super::fetch::Fetcher;
+pub use super::fetch::{DEFAULT_TTL, FAILURE_TTL, FETCH_TIMEOUT, MAX_TTL, MIN_TTL};
+
 /// The largest JWK set document accepted.
 pub const MAX_JWKS_BYTES: usize = 64 * 1024;
-/// Cache lifetime without a usable `Cache-Control`.
-pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
-/// Shortest cache lifetime, whatever the server says (also for `no-store`).
-pub const MIN_TTL: Duration = Duration::from_secs(60);
-/// Longest cache lifetime.
-pub const MAX_TTL: Duration = Duration::from_secs(24 * 3600);
-/// How long a failed fetch is remembered before it is tried again.
-pub const FAILURE_TTL: Duration = Duration::from_secs(10);
 
 /// Where a key set is registered.
 #[derive(Debug, Clone, Copy)]
@@ -82,7 +74,7 @@ impl Expiry<String, Arc<Entry>> for ByEntry {
 /// Fetches and caches key sets (one shared HTTP client, no redirects followed).
 #[derive(Clone)]
 pub struct KeySources {
-    http: reqwest::Client,
+    fetcher: Fetcher,
     cache: Cache<String, Arc<Entry>>,
 }
 
@@ -97,15 +89,8 @@ impl std::fmt::Debug for KeySources {
 impl KeySources {
     /// A source with its own HTTP client.
     pub fn new() -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(FETCH_TIMEOUT)
-            .timeout(FETCH_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(super::guard::PublicOnly))
-            .user_agent(concat!("sigil/", env!("CARGO_PKG_VERSION")))
-            .build()?;
         Ok(Self {
-            http,
+            fetcher: Fetcher::new()?,
             cache: Cache::builder()
                 .max_capacity(10_000)
                 .expire_after(ByEntry)
@@ -184,73 +169,16 @@ impl KeySources {
     }
 
     async fn download(&self, uri: &str) -> Result<(Vec<u8>, Duration), KeysError> {
-        let url = url::Url::parse(uri).map_err(|_| KeysError::Fetch("not a URL".into()))?;
-        let literal = match url.host() {
-            Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
-            Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
-            _ => None,
-        };
-        if literal.is_some_and(|ip| !super::guard::is_allowed(ip)) {
-            return Err(KeysError::Fetch(
-                "it names an address sigil may not reach".into(),
-            ));
-        }
-        let loopback = match url.host() {
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            _ => literal.is_some_and(|ip| ip.is_loopback()),
-        };
-        if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
-            return Err(KeysError::Fetch("https is required".into()));
-        }
-        let mut res = self
-            .http
-            .get(url)
-            .header("accept", "application/jwk-set+json, application/json")
-            .send()
+        let got = self
+            .fetcher
+            .get(
+                uri,
+                "application/jwk-set+json, application/json",
+                MAX_JWKS_BYTES,
+            )
             .await
-            .map_err(|e| KeysError::Fetch(describe(&e)))?;
-        let status = res.status();
-        if status.is_redirection() {
-            return Err(KeysError::Fetch(format!(
-                "it answered with a redirect ({status}), which is not followed"
-            )));
-        }
-        if !status.is_success() {
-            return Err(KeysError::Fetch(format!("it answered {status}")));
-        }
-        let ttl = ttl_of(res.headers());
-        if res
-            .content_length()
-            .is_some_and(|n| n > MAX_JWKS_BYTES as u64)
-        {
-            return Err(KeysError::Fetch(
-                "the document is larger than 64 KiB".into(),
-            ));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = res
-            .chunk()
-            .await
-            .map_err(|e| KeysError::Fetch(describe(&e)))?
-        {
-            if body.len() + chunk.len() > MAX_JWKS_BYTES {
-                return Err(KeysError::Fetch(
-                    "the document is larger than 64 KiB".into(),
-                ));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok((body, ttl))
-    }
-}
-
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "it did not answer within 5 s".into()
-    } else if e.is_connect() {
-        "it could not be reached".into()
-    } else {
-        "the answer could not be read".into()
+            .map_err(|e| KeysError::Fetch(e.0))?;
+        Ok((got.body, got.ttl))
     }
 }
 
@@ -261,39 +189,5 @@ fn cache_key(source: KeySource<'_>) -> String {
             let bytes = serde_json::to_vec(jwks).unwrap_or_default();
             format!("jwks:{}", crate::secrets::hex(&Sha256::digest(bytes)))
         }
-    }
-}
-
-/// The cache lifetime `Cache-Control` asks for, kept within [`MIN_TTL`]..=[`MAX_TTL`].
-fn ttl_of(headers: &reqwest::header::HeaderMap) -> Duration {
-    let Some(cc) = headers.typed_get::<CacheControl>() else {
-        return DEFAULT_TTL;
-    };
-    if cc.no_store() || cc.no_cache() {
-        return MIN_TTL;
-    }
-    cc.s_max_age()
-        .or(cc.max_age())
-        .unwrap_or(DEFAULT_TTL)
-        .clamp(MIN_TTL, MAX_TTL)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cache_control_is_honoured_within_bounds() {
-        let with = |v: &str| {
-            let mut h = reqwest::header::HeaderMap::new();
-            h.insert("cache-control", v.parse().unwrap());
-            ttl_of(&h)
-        };
-        assert_eq!(ttl_of(&reqwest::header::HeaderMap::new()), DEFAULT_TTL);
-        assert_eq!(with("max-age=600"), Duration::from_secs(600));
-        assert_eq!(with("public, max-age=5"), MIN_TTL);
-        assert_eq!(with("max-age=999999999"), MAX_TTL);
-        assert_eq!(with("no-store"), MIN_TTL);
-        assert_eq!(with("garbage=="), DEFAULT_TTL);
     }
 }

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+pub mod client_documents;
+pub mod fetch;
 pub mod guard;
 pub mod jwks;
 

@@ -99,6 +99,9 @@ pub struct ConsentPage<'a> {
     pub client_name: String,
     /// The client's home page; linked only when it is an http(s) URL.
     pub client_uri: Option<String>,
+    /// The host of the metadata document describing the client, for a client whose
+    /// `client_id` is a URL.
+    pub client_host: Option<String>,
     /// The requested scopes, one line each.
     pub scopes: Vec<ScopeLine>,
     /// The CSRF token, sent back as the `csrf_token` hidden input.

@@ -29,6 +29,7 @@ fn consent(brand: &Branding) -> ConsentPage<'_> {
         brand,
         client_name: "Acme Notes".into(),
         client_uri: Some("https://notes.example.com".into()),
+        client_host: None,
         scopes: ["openid", "email", "offline_access", "custom:thing"]
             .into_iter()
             .map(ScopeLine::for_scope)
@@ -125,6 +126,7 @@ fn consent_page_without_scopes_or_uri_and_with_unsafe_uri() {
     let page = ConsentPage {
         scopes: Vec::new(),
         client_uri: None,
+        client_host: None,
         ..consent(&b)
     };
     let out = html(&page);
@@ -132,6 +134,7 @@ fn consent_page_without_scopes_or_uri_and_with_unsafe_uri() {
     assert!(!out.contains("<a "));
     let page = ConsentPage {
         client_uri: Some("javascript:alert(1)".into()),
+        client_host: None,
         ..consent(&b)
     };
     assert!(!html(&page).contains("javascript:"));

@@ -17,6 +17,7 @@ pub mod migrations;
 pub mod pool;
 pub mod redemption;
 pub mod refresh_tokens;
+pub mod registrations;
 pub mod resources;
 pub mod schema;
 pub mod session_clients;

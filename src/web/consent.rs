@@ -48,6 +48,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
             brand: &state.branding,
             client_name: pending.client.display_name(),
             client_uri: pending.client.metadata.client_uri.clone(),
+            client_host: pending.client.document_host(),
             scopes: pending
                 .request
                 .scope

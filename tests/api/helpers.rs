@@ -21,6 +21,7 @@ pub mod logout;
 pub mod oauth;
 pub mod process;
 pub mod refresh;
+pub mod registration;
 pub mod resources;
 
 pub use database::{TestDatabase, on_postgres};

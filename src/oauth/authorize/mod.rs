@@ -11,10 +11,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::oauth::session::{self, Browser};
 use crate::oauth::target;
 use crate::registry::Client;
-use crate::state::AppState;
+use crate::state::{AppState, ClientLookupError};
 
 use crate::oauth::params::{self, RawParams, Repeat};
-use request::{AuthorizeError, AuthorizeRequest, parse, unknown_client};
+use request::{AuthorizeError, AuthorizeRequest, parse, unknown_client, unusable_document};
 
 /// `GET /authorize` (query) and `POST /authorize` (form body, OIDC Core §3.1.2.1).
 #[tracing::instrument(skip_all, fields(client_id))]
@@ -56,11 +56,17 @@ async fn run(
         .to_owned();
     tracing::Span::current().record("client_id", client_id.as_str());
     let client = state
-        .client(&client_id)
+        .find_client(&client_id)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "client lookup failed");
-            AuthorizeError::Unavailable
+        .map_err(|e| match e {
+            ClientLookupError::Store(e) => {
+                tracing::error!(error = %e, "client lookup failed");
+                AuthorizeError::Unavailable
+            }
+            ClientLookupError::Document(reason) => {
+                tracing::info!(%reason, "client ID metadata document refused");
+                unusable_document(&reason)
+            }
         })?
         .ok_or_else(unknown_client)?;
     let params = request_object::merge(state, &client, params).await?;

@@ -137,6 +137,17 @@ pub fn unknown_client() -> AuthorizeError {
     )
 }
 
+/// The page for a `client_id` URL whose metadata document cannot be used (nothing is
+/// redirected: its redirect URIs are unverified).
+pub fn unusable_document(reason: &str) -> AuthorizeError {
+    AuthorizeError::page(
+        "Application not verified",
+        format!(
+            "The application that sent you here describes itself with a metadata document that cannot be used: {reason}. You cannot continue. Go back to the application, or contact its owner."
+        ),
+    )
+}
+
 /// Validates `params` for `client`, following RFC 6749 §4.1.2.1: nothing is redirected until
 /// the client and redirect URI are verified.
 pub fn parse(params: &RawParams, client: &Client) -> Result<AuthorizeRequest, AuthorizeError> {

@@ -112,7 +112,8 @@ pub async fn resume(
         session: r.session,
         login_done: r.login_done,
         consent_done: r.consent_done,
-        granted: r.granted,
+        // A client ID metadata document's client is asked about every time.
+        granted: r.granted.filter(|_| r.client.document_host().is_none()),
         first_party: r.client.metadata.first_party,
         hint_sub: r.hint_sub,
         now: state.clock.now(),
