@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::manage::impersonations;
 use crate::state::AppState;
 use crate::store::{
     StoreError, auth_requests, client_assertions, codes, denylist, keys, login_attempts,
@@ -38,6 +39,8 @@ pub struct Purged {
     pub refresh_families: usize,
     /// Session-to-client records older than the longest session.
     pub session_clients: usize,
+    /// Impersonations whose time was up, ended (and recorded) as expired.
+    pub impersonations: usize,
 }
 
 /// Runs one clean-up pass.
@@ -48,7 +51,10 @@ pub async fn run_once(state: &AppState) -> Result<Purged, StoreError> {
     state
         .store
         .run(move |c| {
+            // Before sessions are purged: ending an impersonation ends its acting session.
+            let impersonations = impersonations::expire_due(c, now)?;
             Ok(Purged {
+                impersonations,
                 codes: codes::purge(c, now - CODE_GRACE, now)?,
                 auth_requests: auth_requests::purge(c, now)?,
                 sessions: sessions::purge(c, now, idle_after)?,

@@ -322,6 +322,19 @@ pub fn get(conn: &mut DbConnection, client_id: &str) -> Result<Option<Client>, S
         .transpose()
 }
 
+/// Up to `limit` clients after `after` (by id) whose id or metadata contains `text`.
+pub fn matching(
+    conn: &mut DbConnection,
+    text: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Client>, StoreError> {
+    crate::store::lookup::clients_matching(conn, text, after, limit)?
+        .into_iter()
+        .map(Client::from_row)
+        .collect()
+}
+
 /// Up to `limit` clients whose id sorts after `after`, by id.
 pub fn page(
     conn: &mut DbConnection,

@@ -225,6 +225,7 @@ fn serve(
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(crate::web::server_errors::pages_for_browsers))
+            .wrap(from_fn(crate::web::acting::banner_for_acting))
             .wrap(from_fn(track))
             .wrap(TracingLogger::<SafeRootSpan>::new())
             .wrap(security_headers())
@@ -238,6 +239,7 @@ fn serve(
             .configure(ops::routes)
             .configure(crate::web::routes)
             .configure(crate::web::browser_routes)
+            .configure(crate::admin::pages::routes)
             .default_service(web::to(ops::not_found))
     })
     .shutdown_timeout(shutdown)

@@ -146,6 +146,8 @@ pub struct Lifetimes {
     pub refresh_token: i64,
     /// Refresh-token family, absolute: rotation never extends it.
     pub refresh_family: i64,
+    /// An admin acting as a user in the browser, at most (`SIGIL_IMPERSONATION_MAX_LIFETIME`).
+    pub impersonation: i64,
 }
 
 impl Settings {

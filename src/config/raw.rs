@@ -60,6 +60,8 @@ pub struct RawSettings {
     pub refresh_token_lifetime: u64,
     /// Seconds a refresh-token family lives at most unless the client says otherwise.
     pub refresh_token_absolute_lifetime: u64,
+    /// Seconds an admin may act as a user in the browser before it ends by itself.
+    pub impersonation_max_lifetime: u64,
     /// `aud` of access tokens when no resource is requested (default: the issuer).
     pub default_audience: Option<String>,
     /// Product name on every page.
@@ -106,6 +108,7 @@ impl Default for RawSettings {
             access_token_lifetime: 600,
             refresh_token_lifetime: 1_209_600,
             refresh_token_absolute_lifetime: 7_776_000,
+            impersonation_max_lifetime: 1800,
             default_audience: None,
             brand_name: "sigil".into(),
             brand_logo_url: None,
@@ -201,6 +204,11 @@ impl RawSettings {
                 "SIGIL_REFRESH_TOKEN_ABSOLUTE_LIFETIME",
                 self.refresh_token_absolute_lifetime,
                 60,
+            )?,
+            impersonation: seconds(
+                "SIGIL_IMPERSONATION_MAX_LIFETIME",
+                self.impersonation_max_lifetime,
+                1,
             )?,
         };
         if lifetimes.refresh_token > lifetimes.refresh_family {

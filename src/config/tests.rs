@@ -86,6 +86,18 @@ fn unreadable_kek_file_names_the_setting() {
 }
 
 #[test]
+fn impersonation_lifetime_defaults_to_half_an_hour_and_needs_a_second() {
+    assert_eq!(raw().validate().unwrap().lifetimes.impersonation, 1800);
+    let mut r = raw();
+    r.impersonation_max_lifetime = 1;
+    assert_eq!(r.validate().unwrap().lifetimes.impersonation, 1);
+    let mut r = raw();
+    r.impersonation_max_lifetime = 0;
+    let err = r.validate().unwrap_err();
+    assert_eq!(err.setting, "SIGIL_IMPERSONATION_MAX_LIFETIME");
+}
+
+#[test]
 fn self_service_settings_default_off_and_refuse_unknown_values() {
     let s = raw().validate().unwrap().self_service;
     assert_eq!(s.registration, RegistrationMode::Off);

@@ -30,4 +30,7 @@ pub struct Grant {
     /// The resource named at the authorization endpoint (RFC 8707).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+    /// The admin acting as the user (browser impersonation): the `sub` of the tokens' `act`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<String>,
 }

@@ -73,6 +73,9 @@ pub fn mint(keys: &KeySet, input: IdTokenInput<'_>) -> Result<String, JoseError>
     if let Value::Object(map) = registered {
         claims.extend(map);
     }
+    if let Some(actor) = &g.act {
+        claims.insert("act".into(), json!({ "sub": actor }));
+    }
     if let Some(nonce) = &g.nonce {
         claims.insert("nonce".into(), Value::String(nonce.clone()));
     }

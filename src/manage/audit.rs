@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{ManageError, Manager, Page, PageRequest};
 use crate::store::DbConnection;
-use crate::store::audit::{self, AuditFilter, AuditRow};
+use crate::store::audit::{self, AuditFilter, AuditRow, Start};
 
 /// One audit event as management shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,7 +50,7 @@ pub fn list(
                 .map_err(|_| ManageError::invalid_request("cursor", "unknown cursor".to_owned()))?,
         ),
     };
-    let rows = audit::page(conn, filter, after, page.rows())?;
+    let rows = audit::page(conn, filter, Start::After(after), page.rows())?;
     let rows: Vec<(String, AuditRow)> = rows.into_iter().map(|r| (r.id.to_string(), r)).collect();
     Page::from_rows(
         page,
@@ -60,7 +60,45 @@ pub fn list(
     )
 }
 
+/// One page of the audit log, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditPage {
+    /// The events.
+    pub items: Vec<AuditView>,
+    /// The id to ask the next (older) page before; `None` on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// Up to `limit` events matching `filter` older than the event `before` (the newest when
+/// `None`), newest first.
+pub fn newest(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<AuditPage, ManageError> {
+    let limit = limit.clamp(1, super::MAX_LIMIT) as usize;
+    let mut rows = audit::page(conn, filter, Start::Before(before), limit as i64 + 1)?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_before = rows.last().filter(|_| more).map(|r| r.id);
+    Ok(AuditPage {
+        items: rows.into_iter().map(AuditView::from).collect(),
+        next_before,
+    })
+}
+
 impl Manager {
+    /// A page of the audit log, newest first (see [`newest`]).
+    pub async fn newest_audit(
+        &self,
+        filter: AuditFilter,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<AuditPage, ManageError> {
+        self.run(move |c| newest(c, &filter, before, limit)).await
+    }
+
     /// One page of the audit log (see [`list`]).
     pub async fn list_audit(
         &self,

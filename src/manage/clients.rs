@@ -119,6 +119,16 @@ pub fn list(conn: &mut DbConnection, page: &PageRequest) -> Result<Page<ClientVi
     Page::from_rows(page, rows, |c| &c.client_id, |c| Ok(ClientView(c)))
 }
 
+/// One page of clients whose id or metadata contains `text`, by id.
+pub fn search(
+    conn: &mut DbConnection,
+    text: &str,
+    page: &PageRequest,
+) -> Result<Page<ClientView>, ManageError> {
+    let rows = registry::matching(conn, text, page.after.as_deref(), page.rows())?;
+    Page::from_rows(page, rows, |c| &c.client_id, |c| Ok(ClientView(c)))
+}
+
 /// Deletes the client `client_id` and records `client.delete`, in one transaction.
 pub fn delete(
     conn: &mut DbConnection,
@@ -194,6 +204,16 @@ impl Manager {
     /// One page of clients, by id (see [`list`]).
     pub async fn list_clients(&self, page: PageRequest) -> Result<Page<ClientView>, ManageError> {
         self.run(move |c| list(c, &page)).await
+    }
+
+    /// One page of clients matching `text` (see [`search`]).
+    pub async fn search_clients(
+        &self,
+        text: &str,
+        page: PageRequest,
+    ) -> Result<Page<ClientView>, ManageError> {
+        let text = text.to_owned();
+        self.run(move |c| search(c, &text, &page)).await
     }
 
     /// Deletes the client `client_id` (see [`delete`]).

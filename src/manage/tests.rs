@@ -140,3 +140,26 @@ fn a_change_and_its_audit_row_commit_together_or_not_at_all() {
     assert_eq!(missing.to_string(), "no client with id 'nope'");
     assert_eq!(audit_count(&mut conn), 1, "no row for a refused change");
 }
+
+#[test]
+fn a_password_change_is_refused_only_in_a_session_an_admin_acts_in() {
+    let mut session = crate::store::sessions::SessionRow {
+        id_hash: "h".into(),
+        sid: "s".into(),
+        user_id: "u".into(),
+        auth_time: 0,
+        amr: "pwd".into(),
+        created_at: 0,
+        last_seen: 0,
+        expires_at: 10,
+        actor_id: None,
+        user_agent: None,
+    };
+    assert!(impersonations::refuse_while_acting(&session).is_ok());
+    session.actor_id = Some("admin".into());
+    let refused = impersonations::refuse_while_acting(&session).unwrap_err();
+    assert!(
+        refused.to_string().contains("cannot be changed"),
+        "{refused}"
+    );
+}

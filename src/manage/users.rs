@@ -9,7 +9,7 @@ use super::{Actor, Audit, INVALID_USER, ManageError, Manager, Page, PageRequest,
 use crate::domain::user::{UserView, Username, parse_email, parse_name, parse_role};
 use crate::signout::{self, UserSignout};
 use crate::store::users::{self, UserRow};
-use crate::store::{DbConnection, StoreError};
+use crate::store::{DbConnection, StoreError, lookup};
 
 /// A user to create. The password is only ever hashed.
 #[derive(Clone)]
@@ -105,6 +105,25 @@ pub fn by_username(conn: &mut DbConnection, username: &str) -> Result<UserView, 
 /// One page of users, by id, each with its roles.
 pub fn list(conn: &mut DbConnection, page: &PageRequest) -> Result<Page<UserView>, ManageError> {
     let rows = users::page(conn, page.after.as_deref(), page.rows())?;
+    with_roles(conn, page, rows)
+}
+
+/// One page of users whose username, email or name contains `text`, by id.
+pub fn search(
+    conn: &mut DbConnection,
+    text: &str,
+    page: &PageRequest,
+) -> Result<Page<UserView>, ManageError> {
+    let rows = lookup::users_matching(conn, text, page.after.as_deref(), page.rows())?;
+    with_roles(conn, page, rows)
+}
+
+/// The page of `rows`, each user with its roles.
+fn with_roles(
+    conn: &mut DbConnection,
+    page: &PageRequest,
+    rows: Vec<UserRow>,
+) -> Result<Page<UserView>, ManageError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut roles: HashMap<String, Vec<String>> = HashMap::new();
     for (user_id, role) in users::roles_of(conn, &ids)? {
@@ -224,6 +243,16 @@ impl Manager {
     /// One page of users, by id (see [`list`]).
     pub async fn list_users(&self, page: PageRequest) -> Result<Page<UserView>, ManageError> {
         self.run(move |c| list(c, &page)).await
+    }
+
+    /// One page of users matching `text` (see [`search`]).
+    pub async fn search_users(
+        &self,
+        text: &str,
+        page: PageRequest,
+    ) -> Result<Page<UserView>, ManageError> {
+        let text = text.to_owned();
+        self.run(move |c| search(c, &text, &page)).await
     }
 
     /// Replaces the roles of the user `id` (see [`set_roles`]).

@@ -2,8 +2,10 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 
+use crate::manage::impersonations::{self, Acting, LiveActing};
 use crate::secrets;
 use crate::state::AppState;
+use crate::store::impersonations::ImpersonationRow;
 use crate::store::sessions::{self, SessionRow};
 use crate::store::{DbConnection, StoreError};
 
@@ -61,28 +63,73 @@ impl Browser {
     }
 }
 
-/// The live SSO session of this request, refreshing its idle timer.
+/// The live SSO session of this request, refreshing its idle timer: the session the browser
+/// acts as a user in while an admin impersonates one, else its own.
 pub async fn current(
     req: &HttpRequest,
     state: &AppState,
 ) -> Result<Option<SessionRow>, StoreError> {
+    Ok(resolve(req, state).await?.session)
+}
+
+/// The sessions of a request: the one it counts as, and the impersonation behind it.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// The session the request counts as (the acting one while impersonating).
+    pub session: Option<SessionRow>,
+    /// The impersonation in force, if any, with the username acted as.
+    pub acting: Option<(ImpersonationRow, String)>,
+    /// Whether the browser holds an acting cookie that no longer counts (to be cleared).
+    pub stale_acting: bool,
+}
+
+/// Reads the browser's own session and, when it holds an acting cookie, the impersonation
+/// (ending it as expired once its time is up; see [`impersonations::resolve`]).
+pub async fn resolve(req: &HttpRequest, state: &AppState) -> Result<Resolved, StoreError> {
     let policy = CookiePolicy::for_issuer(&state.settings.issuer);
-    let Some(cookie) = req.cookie(policy.session()) else {
-        return Ok(None);
-    };
-    let id_hash = secrets::digest(cookie.value());
+    let own = req
+        .cookie(policy.session())
+        .map(|c| secrets::digest(c.value()));
+    let acting = req
+        .cookie(policy.acting())
+        .map(|c| secrets::digest(c.value()));
+    if own.is_none() && acting.is_none() {
+        return Ok(Resolved::default());
+    }
     let now = state.clock.now();
     let idle_after = now - state.settings.lifetimes.session_idle;
     state
         .store
         .run(move |c| {
-            let row = sessions::live(c, &id_hash, now, idle_after)?;
-            if let Some(row) = &row
+            let own = match own {
+                Some(hash) => sessions::live(c, &hash, now, idle_after)?,
+                None => None,
+            };
+            let mut resolved = Resolved::default();
+            if let Some(acting) = acting {
+                let admin = own.as_ref().map(|s| s.id_hash.as_str());
+                match impersonations::resolve(c, admin, &acting, now, idle_after)? {
+                    Acting::Live(live) => {
+                        let LiveActing {
+                            session,
+                            row,
+                            username,
+                        } = *live;
+                        resolved.session = Some(session);
+                        resolved.acting = Some((row, username));
+                    }
+                    Acting::Over => resolved.stale_acting = true,
+                }
+            }
+            if resolved.session.is_none() {
+                resolved.session = own;
+            }
+            if let Some(row) = &resolved.session
                 && row.last_seen + TOUCH_EVERY <= now
             {
                 sessions::touch(c, &row.id_hash, now)?;
             }
-            Ok(row)
+            Ok(resolved)
         })
         .await
 }
@@ -121,6 +168,7 @@ pub fn fresh(
         created_at: now,
         last_seen: now,
         expires_at: now + state.settings.lifetimes.session,
+        actor_id: None,
         user_agent,
     };
     let policy = CookiePolicy::for_issuer(&state.settings.issuer);

@@ -25,6 +25,15 @@ impl CookiePolicy {
         }
     }
 
+    /// The cookie of the session an admin acts as a user in (browser impersonation).
+    pub fn acting(&self) -> &'static str {
+        if self.secure {
+            "__Host-sigil_acting"
+        } else {
+            "sigil_acting"
+        }
+    }
+
     /// The browser-binding cookie's name (anchors CSRF tokens and pending requests).
     pub fn browser(&self) -> &'static str {
         if self.secure {

@@ -3,6 +3,7 @@
 //! the cookie policy and the CSRF tokens.
 
 pub mod account;
+pub mod banner;
 pub mod branding;
 pub mod cookies;
 pub mod csp;

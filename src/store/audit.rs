@@ -64,20 +64,27 @@ pub fn append(conn: &mut DbConnection, row: &NewAuditRow) -> Result<(), StoreErr
 
 /// Events matching `filter`, oldest first.
 pub fn list(conn: &mut DbConnection, filter: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
-    page(conn, filter, None, i64::MAX)
+    page(conn, filter, Start::After(None), i64::MAX)
 }
 
-/// Up to `limit` events matching `filter` whose id is above `after`, oldest first.
+/// Where a page of events starts: after an event id, oldest first (the admin API, stable
+/// while events are added), or before one, newest first (the admin pages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// Events with an id above this one (all when `None`), oldest first.
+    After(Option<i64>),
+    /// Events with an id below this one (all when `None`), newest first.
+    Before(Option<i64>),
+}
+
+/// Up to `limit` events matching `filter`, from `start` on in its order.
 pub fn page(
     conn: &mut DbConnection,
     filter: &AuditFilter,
-    after: Option<i64>,
+    start: Start,
     limit: i64,
 ) -> Result<Vec<AuditRow>, StoreError> {
     let mut q = a::audit_events.into_boxed();
-    if let Some(after) = after {
-        q = q.filter(a::id.gt(after));
-    }
     if let Some(action) = &filter.action {
         q = q.filter(a::action.eq(action.clone()));
     }
@@ -93,10 +100,21 @@ pub fn page(
     if let Some(subject) = &filter.subject {
         q = q.filter(a::subject.eq(subject.clone()));
     }
-    Ok(q.order(a::id.asc())
-        .limit(limit)
-        .select(AuditRow::as_select())
-        .load(conn)?)
+    q = match start {
+        Start::After(after) => {
+            if let Some(after) = after {
+                q = q.filter(a::id.gt(after));
+            }
+            q.order(a::id.asc())
+        }
+        Start::Before(before) => {
+            if let Some(before) = before {
+                q = q.filter(a::id.lt(before));
+            }
+            q.order(a::id.desc())
+        }
+    };
+    Ok(q.limit(limit).select(AuditRow::as_select()).load(conn)?)
 }
 
 /// Number of events (also the readiness probe's query: it touches a real table).

@@ -68,6 +68,7 @@ diesel::table! {
         created_at -> BigInt,
         last_seen -> BigInt,
         expires_at -> BigInt,
+        actor_id -> Nullable<Text>,
         user_agent -> Nullable<Text>,
     }
 }
@@ -191,6 +192,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    impersonations (id) {
+        id -> Text,
+        session_hash -> Text,
+        sid -> Text,
+        actor_id -> Text,
+        actor_session -> Text,
+        user_id -> Text,
+        reason -> Text,
+        started_at -> BigInt,
+        expires_at -> BigInt,
+        ended_at -> Nullable<BigInt>,
+        ended_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     registration_tokens (id) {
         id -> Text,
         token_hash -> Text,
@@ -224,5 +241,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     token_denylist,
     sessions,
     consents,
-    trusted_issuers
+    trusted_issuers,
+    impersonations
 );

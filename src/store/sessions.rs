@@ -29,6 +29,8 @@ pub struct SessionRow {
     pub last_seen: i64,
     /// Absolute expiry.
     pub expires_at: i64,
+    /// The admin acting as the user in this session (browser impersonation), if any.
+    pub actor_id: Option<String>,
     /// The browser's `User-Agent` when the session started (cut to [`USER_AGENT_MAX`] bytes).
     pub user_agent: Option<String>,
 }

@@ -9,7 +9,8 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::login::unavailable;
 use super::throttle;
-use crate::oauth::params::RawParams;
+use crate::manage::impersonations;
+use crate::oauth::params::{self, RawParams, Repeat};
 use crate::oauth::session::{self, Browser};
 use crate::pages::cookies::CookiePolicy;
 use crate::pages::{self, LoginPage};
@@ -43,6 +44,22 @@ pub fn through_sign_in(next: &str) -> HttpResponse {
         .insert_header((header::LOCATION, location))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish()
+}
+
+/// As [`through_sign_in`] for someone signed in who must sign in anew first (a sensitive
+/// action long after their last sign-in): the page says why.
+pub fn again_through_sign_in(next: &str) -> HttpResponse {
+    let mut res = through_sign_in(next);
+    let again = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .map(|l| format!("{l}&reauth=1"))
+        .and_then(|l| header::HeaderValue::from_str(&l).ok());
+    if let Some(location) = again {
+        res.headers_mut().insert(header::LOCATION, location);
+    }
+    res
 }
 
 /// The sign-in form posting back `next`, with `username` filled in and `error` shown.
@@ -86,7 +103,10 @@ pub fn show(req: &HttpRequest, state: &AppState, next: &str) -> HttpResponse {
         return bad_next(state);
     };
     let browser = Browser::of(req, state);
-    form_page(state, &browser, next, String::new(), None, StatusCode::OK)
+    let again = params::from_query(req, Repeat::NEVER)
+        .is_ok_and(|q| q.get("reauth").is_some())
+        .then(|| "For your security, sign in again to continue.".to_owned());
+    form_page(state, &browser, next, String::new(), again, StatusCode::OK)
 }
 
 /// `POST /login` with `next`: username, password, csrf_token (already checked), next.
@@ -142,7 +162,9 @@ pub async fn submit(
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
     let ok = state.passwords.verify(password, phc).await;
-    let Some(user) = user.filter(|_| ok) else {
+    let known = user.as_ref().map(|u| u.id.clone());
+    let Some(user) = user.filter(|u| ok && !u.disabled) else {
+        throttle::record_failure(state, known).await;
         let text = "The username or password is incorrect.".to_owned();
         return form_page(
             state,
@@ -169,12 +191,21 @@ async fn start_session(
     let previous = req
         .cookie(policy.session())
         .map(|c| secrets::digest(c.value()));
+    let acting = req
+        .cookie(policy.acting())
+        .map(|c| secrets::digest(c.value()));
     let (row, cookie) = session::fresh(state, user_id, "pwd", session::user_agent(req));
+    let now = state.clock.now();
     let stored = state
         .store
         .run(move |c| {
             crate::store::transaction(c, |c| {
                 throttle::settle_success(c, &user_key, &addr_key)?;
+                throttle::success_event(&row.user_id).write(c, now)?;
+                // A fresh sign-in is the person's own: an impersonation this browser held ends.
+                if let Some(acting) = &acting {
+                    impersonations::stop_by_session(c, acting, now)?;
+                }
                 session::replace(c, &row, previous.as_deref())
             })
         })
@@ -186,7 +217,8 @@ async fn start_session(
         .insert_header((header::LOCATION, next.to_owned()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish();
-    if res.add_cookie(&cookie).is_err() {
+    let acting = policy.removal(policy.acting());
+    if res.add_cookie(&cookie).is_err() || res.add_cookie(&acting).is_err() {
         tracing::warn!("could not set the session cookie");
     }
     res

@@ -124,7 +124,9 @@ pub async fn submit(
     let ok = state.passwords.verify(password, phc).await;
     // A wrong password stays counted: its attempt was taken before the check. A disabled
     // user fails exactly as a wrong password does, after the same hash.
+    let known = prior.user.as_ref().map(|u| u.id.clone());
     let Some(user) = prior.user.filter(|u| ok && !u.disabled) else {
+        throttle::record_failure(&state, known).await;
         let text = "The username or password is incorrect.".to_owned();
         return login_page(
             &state,
@@ -250,8 +252,10 @@ async fn complete_login(
     );
     let granted = signed_in.granted.and_then(|g| Scope::parse(&g).ok());
     let (stored, keys) = (session.clone(), signed_in.keys);
+    let now = state.clock.now();
     let writes: Writes = Box::new(move |c| {
         throttle::settle_success(c, &keys.0, &keys.1)?;
+        throttle::success_event(&stored.user_id).write(c, now)?;
         session::replace(c, &stored, previous.as_deref())
     });
     let r = Resume {

@@ -1,6 +1,7 @@
 //! Browser pages: the login, consent and logout handlers and the static assets.
 
 pub mod account;
+pub mod acting;
 pub mod assets;
 pub mod consent;
 pub mod forms;

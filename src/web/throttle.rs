@@ -2,10 +2,12 @@
 //! Unknown usernames are counted like known ones, so the answers do not reveal which exist.
 //! Each attempt takes its place in the count before its password is checked.
 
+use crate::audit::AuditEvent;
 use actix_web::{HttpRequest, HttpResponse, http::header};
 
 use crate::domain::user::Username;
 use crate::secrets;
+use crate::state::AppState;
 use crate::store::{DbConnection, StoreError, login_attempts};
 
 /// Failures allowed per account before delays start.
@@ -100,6 +102,22 @@ pub fn settle_success(
     addr_key: &str,
 ) -> Result<(), StoreError> {
     login_attempts::settle_success(conn, user_key, addr_key)
+}
+
+/// The audit row of a sign-in of `user_id` (`login.success`; the dashboard counts them).
+pub fn success_event(user_id: &str) -> AuditEvent {
+    AuditEvent::new(user_id, "login.success", Some(user_id.to_owned()))
+}
+
+/// Records a refused sign-in (`login.failure`), naming the account only when it exists (the
+/// typed name may be anything, even a password); a storage failure is logged, not shown.
+pub async fn record_failure(state: &AppState, user_id: Option<String>) {
+    let now = state.clock.now();
+    let actor = user_id.clone().unwrap_or_else(|| "unknown".to_owned());
+    let event = AuditEvent::new(actor, "login.failure", user_id);
+    if let Err(error) = state.store.run(move |c| event.write(c, now)).await {
+        tracing::warn!(%error, "could not record a failed sign-in");
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use sigil::state::AppState;
 
 pub mod account;
 pub mod admin;
+pub mod admin_pages;
 pub mod assertions;
 pub mod database;
 pub mod exchange;

@@ -157,6 +157,7 @@ async fn add_session(app: &TestApp, user_id: &str, sid: &str) {
         created_at: now,
         last_seen: now,
         expires_at: now + 3600,
+        actor_id: None,
         user_agent: None,
     };
     app.state

@@ -1,11 +1,12 @@
 //! RFC 7592: a self-registered client read, replaced and deleted with its registration
-//! access token (rotated on every replace) — and `/register` and `sigil client create`
-//! agreeing on what a client is and on what is wrong with bad metadata.
+//! access token (rotated on every replace) — and `/register`, `sigil client create` and the
+//! admin API agreeing on what a client is and on what is wrong with bad metadata.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
+use crate::helpers::admin::{AdminApi, problem};
 use crate::helpers::registration::{assert_registration_error, native_metadata};
 
 /// The metadata of `client` as management shows it, without id, secret and times.
@@ -187,8 +188,9 @@ async fn a_confidential_client_keeps_its_secret_across_a_replace() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn register_and_the_cli_make_the_same_client_and_the_same_errors() {
+async fn the_admin_api_the_cli_and_register_make_the_same_client_and_the_same_errors() {
     let app = TestApp::with_registration("open", |_| {}).await;
+    let api = AdminApi::new(&app).await;
     let metadata = json!({
         "client_name": "Same Everywhere",
         "redirect_uris": ["https://same.example/cb", "https://same.example/other"],
@@ -198,27 +200,23 @@ async fn register_and_the_cli_make_the_same_client_and_the_same_errors() {
         "token_endpoint_auth_method": "client_secret_post",
     });
     let registered = app.registered(&metadata, None).await;
-    let file = app.db.write("same.json", &metadata.to_string());
-    let out = app.run_cli(
-        &[
-            "client",
-            "create",
-            "--metadata-file",
-            file.to_str().unwrap(),
-        ],
-        "",
-    );
+    let out = cli_create(&app, &metadata);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let created: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let via_register = app
-        .get_client(registered["client_id"].as_str().unwrap())
-        .await;
-    let via_cli = app.get_client(created["client_id"].as_str().unwrap()).await;
-    assert_eq!(comparable(via_register), comparable(via_cli));
+    let res = api.send(Method::POST, "/clients", &metadata).await;
+    assert_eq!(res.status(), 201);
+    let posted: Value = res.json().await.unwrap();
+    let id = |v: &Value| v["client_id"].as_str().unwrap().to_owned();
+    let via_register = comparable(app.get_client(&id(&registered)).await);
+    assert_eq!(
+        via_register,
+        comparable(app.get_client(&id(&created)).await)
+    );
+    assert_eq!(via_register, comparable(app.get_client(&id(&posted)).await));
 
     for bad in [
         json!({"redirect_uris": ["http://same.example/cb"]}),
@@ -228,25 +226,33 @@ async fn register_and_the_cli_make_the_same_client_and_the_same_errors() {
         let res = app.register(&bad, None).await;
         assert_eq!(res.status(), 400);
         let body: Value = res.json().await.unwrap();
-        let file = app.db.write("bad.json", &bad.to_string());
-        let out = app.run_cli(
-            &[
-                "client",
-                "create",
-                "--metadata-file",
-                file.to_str().unwrap(),
-            ],
-            "",
+        let (code, description) = (
+            body["error"].as_str().unwrap(),
+            body["error_description"].as_str().unwrap(),
         );
+        let out = cli_create(&app, &bad);
         assert!(!out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let line = format!(
-            "{}: {}",
-            body["error"].as_str().unwrap(),
-            body["error_description"].as_str().unwrap()
-        );
+        let line = format!("{code}: {description}");
         assert!(stderr.contains(&line), "{line} in {stderr}");
+        let problem = problem(api.send(Method::POST, "/clients", &bad).await, 422).await;
+        assert_eq!(problem["error"], code, "{problem}");
+        assert_eq!(problem["detail"], description, "{problem}");
     }
+}
+
+/// `sigil client create` with `metadata` in a file.
+fn cli_create(app: &TestApp, metadata: &Value) -> std::process::Output {
+    let file = app.db.write("metadata.json", &metadata.to_string());
+    app.run_cli(
+        &[
+            "client",
+            "create",
+            "--metadata-file",
+            file.to_str().unwrap(),
+        ],
+        "",
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

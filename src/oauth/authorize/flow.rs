@@ -160,6 +160,7 @@ pub fn code_row(
         sid: session.sid.clone(),
         claims: req.claims.clone(),
         resource: req.resource.clone(),
+        act: session.actor_id.clone(),
     };
     let row = CodeRow {
         code_hash: secrets::digest(&code),

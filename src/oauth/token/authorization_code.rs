@@ -90,7 +90,15 @@ pub async fn exchange(
                 .as_ref()
                 .map(|p| move |g: &Grant, generation| p.rows(g, generation, now));
             let family = family.as_ref().map(|f| f as redemption::FamilyRows<'_>);
-            redemption::redeem(c, &check, |c, grant| aim.decide(c, grant), family)
+            let jti = check.issued.jti.clone();
+            let decide = |c: &mut DbConnection, grant: &Grant| {
+                let aimed = aim.decide(c, grant)?;
+                if aimed.is_ok() {
+                    user_tokens::issue_event(grant, "authorization_code", &jti).write(c, now)?;
+                }
+                Ok(aimed)
+            };
+            redemption::redeem(c, &check, decide, family)
         })
         .await?;
     let (grant, user, roles, aimed) = match redeemed {
@@ -192,14 +200,15 @@ impl FamilyPlan {
     }
 
     /// The family's rows for `grant`: bound to the browser session unless the user granted
-    /// `offline_access`.
+    /// `offline_access` — always bound while an admin acts as the user, so the family ends
+    /// with the impersonation.
     fn rows(
         &self,
         grant: &Grant,
         generation: i64,
         now: i64,
     ) -> Result<(FamilyRow, TokenRow), StoreError> {
-        let offline = grant.scope.contains("offline_access");
+        let offline = grant.scope.contains("offline_access") && grant.act.is_none();
         let family = FamilyRow {
             id: self.id.clone(),
             client_id: self.client_id.clone(),

@@ -102,6 +102,9 @@ pub async fn refresh(
                     return Ok(Outcome::Reused);
                 }
             };
+            if let Ok(grant) = standing.family.grant() {
+                user_tokens::issue_event(&grant, "refresh_token", &access_jti).write(c, now)?;
+            }
             let roles = users::roles(c, &standing.user.id)?;
             Ok(Outcome::Issued(Box::new((
                 standing.family,

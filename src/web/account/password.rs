@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::page::{PasswordErrors, render};
 use super::{back, notify_ended, posted, unavailable};
 use crate::manage::account::PasswordChange;
+use crate::manage::impersonations;
 use crate::manage::{ManageError, Manager};
 use crate::state::AppState;
 use crate::web::{local_login, throttle};
@@ -23,6 +24,14 @@ pub async fn change(
         Ok(posted) => posted,
         Err(answer) => return answer,
     };
+    // While an admin acts as the user, the user's password stays theirs to change.
+    if let Err(refused) = impersonations::refuse_while_acting(&visitor.session) {
+        let errors = PasswordErrors {
+            current: Some(refused.to_string()),
+            new: None,
+        };
+        return render(&state, &visitor, None, errors, StatusCode::FORBIDDEN).await;
+    }
     let current = form.get("current_password").unwrap_or_default().to_owned();
     let new = form.get("new_password").unwrap_or_default().to_owned();
     let errors = PasswordErrors {

@@ -36,6 +36,7 @@ fn session(auth_time: i64) -> SessionRow {
         created_at: auth_time,
         last_seen: auth_time,
         expires_at: auth_time + 3600,
+        actor_id: None,
         user_agent: None,
     }
 }

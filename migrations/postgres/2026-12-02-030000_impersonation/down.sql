@@ -1,0 +1,2 @@
+DROP TABLE impersonations;
+ALTER TABLE sessions DROP COLUMN actor_id;
