@@ -5,6 +5,7 @@ mod account_applications;
 mod account_forms;
 mod admin_api_auth;
 mod admin_api_clients;
+mod admin_api_impersonations;
 mod admin_api_openapi;
 mod admin_api_operations;
 mod admin_api_registries;
