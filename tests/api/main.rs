@@ -11,6 +11,7 @@ mod admin_api_operations;
 mod admin_api_registries;
 mod admin_api_users;
 mod admin_pages;
+mod admin_pages_client_edit;
 mod admin_pages_edit;
 mod admin_pages_lists;
 mod audit_log;
