@@ -6,9 +6,10 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::helpers::admin_pages::{field_error, has, text_of};
+use crate::helpers::database::TestDatabase;
 use crate::helpers::html::{expect_page, hidden_value};
+use crate::helpers::{TestApp, manual_clock};
 
 /// The page of `client_id`: its edit text as JSON, its tag and its CSRF token.
 async fn edit_form(app: &TestApp, client_id: &str) -> (Value, String, String) {
@@ -126,4 +127,28 @@ async fn an_edit_that_issues_a_secret_shows_it_once() {
     let html = page.text().await.unwrap();
     assert!(!html.contains(&secret), "never again");
     assert!(has(&html, "textarea#metadata"));
+}
+
+#[tokio::test]
+async fn changing_the_auth_method_asks_for_a_fresh_sign_in_but_a_rename_does_not() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(TestDatabase::new(), |_| {}, clock.clone()).await;
+    app.admin_signed_in("root", &[]).await;
+    let client = app.web_client("openid").await;
+    clock.advance(16 * 60);
+    let (mut doc, tag, csrf) = edit_form(&app, &client.id).await;
+    doc["token_endpoint_auth_method"] = json!("client_secret_post");
+    let res = post_edit(&app, &client.id, &doc.to_string(), &tag, &csrf).await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap();
+    assert!(location.contains("reauth=1"), "{location}");
+    let (now, _, _) = edit_form(&app, &client.id).await;
+    assert_eq!(now["token_endpoint_auth_method"], "client_secret_basic");
+    doc["token_endpoint_auth_method"] = json!("client_secret_basic");
+    doc["client_name"] = json!("Renamed late");
+    let res = post_edit(&app, &client.id, &doc.to_string(), &tag, &csrf).await;
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/admin/clients/{}?done=edited", client.id)
+    );
 }
