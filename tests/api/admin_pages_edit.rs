@@ -117,6 +117,8 @@ async fn the_disable_form_refuses_a_missing_csrf_token_bad_input_and_a_stale_pag
         .post_admin(&page, &action, &[("disabled", "true"), ("etag", &tag)])
         .await;
     let html = expect_page(res, 422, "changed meanwhile").await;
+    let error = field_error(&html, "disabled").expect("beside the button");
+    assert!(error.contains("changed meanwhile"), "{error}");
     assert_eq!(text_of(&html, "#status").as_deref(), Some("Active"));
     let updates = app.audit_about(&ada).await;
     assert!(

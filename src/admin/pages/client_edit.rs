@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::guard::{Admin, admin, admin_form};
 use super::view::{self, FormErrors};
 use crate::manage::clients::ClientView;
-use crate::manage::{Change, Edit, Precondition, etag};
+use crate::manage::{Change, Edit, ManageError, Precondition, etag};
 use crate::pages::Branding;
 use crate::state::AppState;
 
@@ -154,20 +154,23 @@ pub async fn edit(
                 view::see_other(&format!("{back}?done=edited"))
             }
         }
-        Err(e) => match view::refusal(&state, e, &[]) {
-            Ok(errors) => {
-                let message = errors.general.unwrap_or_default();
-                let errors = match errors.fields.into_iter().next() {
-                    Some((_, message)) => refuse(&message),
-                    None if message.contains("changed meanwhile") => FormErrors {
-                        fields: Vec::new(),
-                        general: Some(message),
-                    },
-                    None => refuse(&message),
-                };
-                client_page(&admin, &state, &path, Some(sent), errors, None).await
+        Err(e) => {
+            let stale = matches!(e, ManageError::PreconditionFailed);
+            match view::refusal(&state, e, &[]) {
+                Ok(errors) => {
+                    let message = errors.general.unwrap_or_default();
+                    let errors = if stale {
+                        FormErrors {
+                            fields: Vec::new(),
+                            general: Some(message),
+                        }
+                    } else {
+                        refuse(&message)
+                    };
+                    client_page(&admin, &state, &path, Some(sent), errors, None).await
+                }
+                Err(res) => res,
             }
-            Err(res) => res,
-        },
+        }
     }
 }

@@ -348,10 +348,10 @@ pub async fn act(
         Err(e) => match view::refusal(&state, e, &["roles", "new_password", "disabled"]) {
             Ok(mut errors) => {
                 if errors.general.is_some() && errors.fields.is_empty() {
-                    let field = if action == "roles" {
-                        "roles"
-                    } else {
-                        "new_password"
+                    let field = match action.as_str() {
+                        "roles" => "roles",
+                        "disabled" => "disabled",
+                        _ => "new_password",
                     };
                     errors = FormErrors::at(field, errors.general.unwrap_or_default());
                 }
