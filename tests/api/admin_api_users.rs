@@ -23,7 +23,11 @@ async fn create(api: &AdminApi<'_>, user: Value) -> Value {
 }
 
 /// A fresh browser's sign-in as `USER` with `password` at `client`: the login answer.
-async fn sign_in(app: &TestApp, client: &TestClient, password: &str) -> (u16, Option<String>) {
+pub(crate) async fn sign_in(
+    app: &TestApp,
+    client: &TestClient,
+    password: &str,
+) -> (u16, Option<String>) {
     let (_, challenge) = pkce_pair();
     let http = browser();
     let params = [

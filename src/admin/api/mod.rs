@@ -7,6 +7,7 @@
 
 mod auth;
 mod clients;
+mod impersonations;
 mod operations;
 mod problem;
 mod registries;
@@ -30,7 +31,7 @@ pub const OPENAPI_PATH: &str = "/admin/api/v1/openapi.json";
 /// The OpenAPI document, generated from the handlers' annotations.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "sigil admin API", description = "Manage clients, users, resources, trusted issuers, sessions, keys and read the audit log. Every operation takes a bearer access token with the sigil:admin scope."),
+    info(title = "sigil admin API", description = "Manage clients, users, resources, trusted issuers, sessions, impersonations, keys and read the audit log. Every operation takes a bearer access token with the sigil:admin scope."),
     paths(
         clients::list, clients::create, clients::get, clients::replace, clients::patch,
         clients::delete, clients::rotate_secret,
@@ -42,6 +43,7 @@ pub const OPENAPI_PATH: &str = "/admin/api/v1/openapi.json";
         registries::delete_trusted_issuer,
         operations::list_sessions, operations::end_session, operations::list_keys,
         operations::rotate_keys, operations::audit,
+        impersonations::list, impersonations::stop,
     ),
     components(schemas(Problem, InvalidParam)),
     modifiers(&BearerAuth),
@@ -67,7 +69,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// Every route of the admin API: method, path and handler, in matching order.
 pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
-    use {clients as c, operations as o, registries as r, users as u};
+    use {clients as c, impersonations as i, operations as o, registries as r, users as u};
     vec![
         (Method::GET, "/admin/api/v1/clients", web::get().to(c::list)),
         (
@@ -201,6 +203,16 @@ pub fn endpoints() -> Vec<(Method, &'static str, Route)> {
             Method::POST,
             "/admin/api/v1/keys/rotate",
             web::post().to(o::rotate_keys),
+        ),
+        (
+            Method::GET,
+            "/admin/api/v1/impersonations",
+            web::get().to(i::list),
+        ),
+        (
+            Method::DELETE,
+            "/admin/api/v1/impersonations/{id}",
+            web::delete().to(i::stop),
         ),
         (Method::GET, "/admin/api/v1/audit", web::get().to(o::audit)),
     ]

@@ -125,21 +125,6 @@ pub struct CreatedPage<'a> {
 }
 
 /// One client.
-#[derive(Template)]
-#[template(path = "admin/client.html")]
-pub struct ClientPage<'a> {
-    /// The deployment's branding.
-    pub brand: &'a Branding,
-    /// The CSRF token.
-    pub csrf_token: String,
-    /// The client.
-    pub client: ClientView,
-    /// Its metadata, pretty-printed (no secret).
-    pub metadata: String,
-    /// Whether it has a secret to rotate.
-    pub has_secret: bool,
-}
-
 async fn list_page(
     admin: &Admin,
     state: &AppState,
@@ -217,7 +202,8 @@ pub async fn create(
     }
 }
 
-fn created(
+/// The page answering a registration or a change that issued a secret, shown once.
+pub(super) fn created(
     admin: &Admin,
     state: &AppState,
     issued: IssuedClient,
@@ -235,37 +221,6 @@ fn created(
         StatusCode::OK
     };
     view::show(admin, state, status, &page)
-}
-
-/// `GET /admin/clients/{client_id}`.
-#[tracing::instrument(skip_all)]
-pub async fn show(
-    req: HttpRequest,
-    path: web::Path<String>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let back = format!("/admin/clients/{}", super::enc(&path));
-    let admin = match admin(&req, &state, &back).await {
-        Ok(admin) => admin,
-        Err(res) => return res,
-    };
-    let client = match admin.manager.get_client(&path).await {
-        Ok(client) => client,
-        Err(e) => return view::failed(&state, e),
-    };
-    let metadata = serde_json::to_string_pretty(&client).unwrap_or_default();
-    let page = ClientPage {
-        brand: &state.branding,
-        csrf_token: admin.csrf_token.clone(),
-        has_secret: client
-            .metadata()
-            .token_endpoint_auth_method
-            .as_str()
-            .starts_with("client_secret"),
-        metadata,
-        client,
-    };
-    view::show(&admin, &state, StatusCode::OK, &page)
 }
 
 /// `POST /admin/clients/{client_id}/secret`: a new secret, shown once (a sensitive action).

@@ -5,6 +5,7 @@
 // A refused request is answered with its page: the `Err` of these checks is the response.
 #![allow(clippy::result_large_err)]
 
+pub mod client_edit;
 pub mod clients;
 pub mod dashboard;
 pub mod guard;
@@ -96,8 +97,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/clients/{client_id}")
-                    .route(web::get().to(clients::show))
+                    .route(web::get().to(client_edit::show))
                     .default_service(wrong_method("GET")),
+            )
+            .service(
+                web::resource("/clients/{client_id}/edit")
+                    .route(web::post().to(client_edit::edit))
+                    .default_service(wrong_method("POST")),
             )
             .service(
                 web::resource("/clients/{client_id}/secret")

@@ -11,10 +11,10 @@ use super::guard::{Admin, admin, admin_form};
 use super::view::{self, FormErrors};
 use super::{enc, list_query};
 use crate::domain::user::UserView;
-use crate::manage::Page;
 use crate::manage::impersonations::ADMIN;
 use crate::manage::sessions::SessionView;
 use crate::manage::users::NewUser;
+use crate::manage::{Change, Edit, INVALID_USER, ManageError, Page, Precondition, etag};
 use crate::oauth::params::RawParams;
 use crate::pages::Branding;
 use crate::state::AppState;
@@ -77,6 +77,8 @@ pub struct UserPage<'a> {
     pub can_impersonate: bool,
     /// The roles field as filled in.
     pub roles: String,
+    /// The tag of the user as shown, the precondition of the disable form.
+    pub etag: String,
     /// The reason field as filled in.
     pub reason: String,
     /// What was just done, if anything.
@@ -204,6 +206,7 @@ pub async fn user_page(
         brand: &state.branding,
         csrf_token: admin.csrf_token.clone(),
         roles: user.roles.join(" "),
+        etag: etag(&user),
         user,
         sessions,
         can_impersonate,
@@ -248,12 +251,47 @@ fn notice_for(done: &str) -> String {
         "signout" => "The user was signed out everywhere.",
         "session" => "The session was ended.",
         "stopped" => "You stopped acting as this user.",
+        "disabled" => "The user was disabled and signed out everywhere.",
+        "enabled" => "The user was enabled.",
         _ => "Done.",
     }
     .to_owned()
 }
 
-/// `POST /admin/users/{id}/{action}`: `roles`, `password`, `signout` or `impersonation`.
+/// Disables or enables the user `id` (`disabled` = `true` or `false`) through the same
+/// edit as the API's `PATCH {"disabled": …}`, under the tag (`etag`) of the page it was
+/// sent from; disabling signs the user out everywhere.
+async fn disable(
+    admin: &Admin,
+    state: &AppState,
+    id: &str,
+    form: &RawParams,
+) -> Result<&'static str, ManageError> {
+    let disabled = match form.get("disabled") {
+        Some("true") => true,
+        Some("false") => false,
+        _ => {
+            return Err(ManageError::Invalid {
+                error: INVALID_USER,
+                field: Some("disabled".to_owned()),
+                message: "disabled must be true or false".to_owned(),
+            });
+        }
+    };
+    let tag = form.get("etag").unwrap_or_default().to_owned();
+    let edit = Edit {
+        precondition: Precondition::Tags(vec![tag]),
+        change: Change::Merge(serde_json::json!({ "disabled": disabled })),
+    };
+    let edited = admin.manager.update_user(&admin.actor(), id, edit).await?;
+    if let Some(signout) = edited.signout {
+        super::sessions::notify(admin, state, signout.ended).await;
+    }
+    Ok(if disabled { "disabled" } else { "enabled" })
+}
+
+/// `POST /admin/users/{id}/{action}`: `roles`, `password`, `signout`, `disabled` or
+/// `impersonation`.
 #[tracing::instrument(skip_all, fields(action))]
 pub async fn act(
     req: HttpRequest,
@@ -299,6 +337,7 @@ pub async fn act(
             }
             Err(e) => Err(e),
         },
+        "disabled" => disable(&admin, &state, &id, &form).await,
         "impersonation" => {
             return super::impersonation::start(&req, &admin, &state, &id, &form).await;
         }
@@ -306,13 +345,13 @@ pub async fn act(
     };
     match done {
         Ok(done) => view::see_other(&format!("{back}?done={done}")),
-        Err(e) => match view::refusal(&state, e, &["roles", "new_password"]) {
+        Err(e) => match view::refusal(&state, e, &["roles", "new_password", "disabled"]) {
             Ok(mut errors) => {
                 if errors.general.is_some() && errors.fields.is_empty() {
-                    let field = if action == "roles" {
-                        "roles"
-                    } else {
-                        "new_password"
+                    let field = match action.as_str() {
+                        "roles" => "roles",
+                        "disabled" => "disabled",
+                        _ => "new_password",
                     };
                     errors = FormErrors::at(field, errors.general.unwrap_or_default());
                 }

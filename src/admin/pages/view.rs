@@ -145,6 +145,14 @@ pub fn refusal(
             })
         }
         ManageError::NotFound { message, .. } => Err(not_found(state, &message)),
+        ManageError::PreconditionFailed => Ok(FormErrors {
+            fields: Vec::new(),
+            general: Some(
+                "It was changed meanwhile (by another administrator?): this page now shows it \
+                 as stored; make your change again if it is still wanted."
+                    .to_owned(),
+            ),
+        }),
         other => Err(unavailable(state, &other)),
     }
 }
