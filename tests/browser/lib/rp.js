@@ -129,18 +129,7 @@ export class RelyingParty {
 
   /** POSTs `form` to the token endpoint with client_secret_basic; returns { status, body }. */
   async tokenRequest(form) {
-    const basic = Buffer.from(
-      `${encodeURIComponent(this.client.client_id)}:${encodeURIComponent(this.client.client_secret)}`,
-    ).toString('base64');
-    const res = await fetch(this.discovery.token_endpoint, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${basic}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams(form).toString(),
-    });
-    return { status: res.status, body: await res.json() };
+    return tokenRequest(this.discovery.token_endpoint, this.client, form);
   }
 
   /** Refreshes the last sign-in's tokens; on success keeps the new ones. Returns { status, body }. */
@@ -159,4 +148,21 @@ export class RelyingParty {
   async stop() {
     if (this.server) await new Promise((done) => this.server.close(done));
   }
+}
+
+/** POSTs `form` to `endpoint` as `client` ({ client_id, client_secret }) with
+ *  client_secret_basic; returns { status, body }. */
+export async function tokenRequest(endpoint, client, form) {
+  const basic = Buffer.from(
+    `${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`,
+  ).toString('base64');
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${basic}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams(form).toString(),
+  });
+  return { status: res.status, body: await res.json() };
 }
