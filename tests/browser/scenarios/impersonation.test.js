@@ -1,0 +1,55 @@
+// An admin who is also an impersonator starts acting as a user from the user's admin page
+// with a reason; the banner "You are acting as …" shows on sigil's pages, the relying party's
+// ID token (verified with jose) names the user as sub and the admin as act.sub; the admin
+// stops from the banner, and the next sign-in at the relying party is the admin's own.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import {
+  banner,
+  consentThroughRp,
+  harness,
+  look,
+  seedRp,
+  seedUser,
+  signInAt,
+  startActing,
+  stopActing,
+} from '../lib/harness.js';
+
+test('an admin acts as a user at a relying party and stops from the banner', async (t) => {
+  const { sigil, rp, page } = await harness(t, 'impersonation');
+  const ada = seedUser(sigil, 'ada');
+  const grace = seedUser(sigil, 'grace', { roles: ['admin', 'impersonator'] });
+  assert.notEqual(ada.id, grace.id);
+  seedRp(sigil, rp, 'openid profile');
+
+  await signInAt(page, sigil, grace, `/admin/users/${encodeURIComponent(ada.id)}`);
+  await startActing(page, sigil, ada, 'Ticket 4711: the report page is empty for her');
+  assert.equal(new URL(page.url()).pathname, '/admin/impersonation');
+  assert.equal(await page.locator('h1').innerText(), 'You are acting as ada');
+  await look(page, 'acting');
+
+  const acting = await consentThroughRp(page, rp, { acting: 'ada', shot: 'consent-acting' });
+  assert.equal(acting.claims.sub, ada.id, 'the ID token is the user’s');
+  assert.deepEqual(acting.claims.act, { sub: grace.id }, 'and names the admin as the actor');
+  assert.equal(acting.claims.name, 'Ada Lovelace');
+  await page.shoot('relying-party-acting');
+
+  // Every sigil page shows the banner while acting: here the user's own account page.
+  await page.goto(`${sigil.issuer}/account`);
+  assert.equal(await page.locator('h1').innerText(), 'Your account');
+  assert.equal(await banner(page), 'You are acting as ada');
+  await look(page, 'account-acting');
+
+  await stopActing(page);
+  assert.equal(new URL(page.url()).pathname, `/admin/users/${encodeURIComponent(ada.id)}`);
+  assert.equal(await page.locator('h1').innerText(), 'ada');
+  await look(page, 'stopped');
+
+  const own = await consentThroughRp(page, rp, { acting: null, shot: 'consent-own' });
+  assert.equal(own.claims.sub, grace.id, 'after stop the admin signs in as themself');
+  assert.equal(own.claims.act, undefined, 'with no actor');
+  assert.equal(own.claims.name, 'Grace Lovelace');
+});
