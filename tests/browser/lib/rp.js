@@ -127,6 +127,17 @@ export class RelyingParty {
     return payload;
   }
 
+  /** Verifies a JWT access token (RFC 9068) against sigil's JWKS and issuer; returns its
+   *  claims. */
+  async verifyAccessToken(accessToken) {
+    const { payload } = await jwtVerify(accessToken, this.jwks, {
+      issuer: this.discovery.issuer,
+      typ: 'at+jwt',
+      algorithms: this.discovery.id_token_signing_alg_values_supported,
+    });
+    return payload;
+  }
+
   /** POSTs `form` to the token endpoint with client_secret_basic; returns { status, body }. */
   async tokenRequest(form) {
     return tokenRequest(this.discovery.token_endpoint, this.client, form);

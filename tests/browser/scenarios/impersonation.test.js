@@ -35,7 +35,16 @@ test('an admin acts as a user at a relying party and stops from the banner', asy
   assert.equal(acting.claims.sub, ada.id, 'the ID token is the user’s');
   assert.deepEqual(acting.claims.act, { sub: grace.id }, 'and names the admin as the actor');
   assert.equal(acting.claims.name, 'Ada Lovelace');
+  const access = await rp.verifyAccessToken(acting.tokens.access_token);
+  assert.equal(access.sub, ada.id, 'the access token is the user’s too');
+  assert.deepEqual(access.act, { sub: grace.id }, 'with the admin as the actor');
   await page.shoot('relying-party-acting');
+
+  // The browser is the user now: the admin pages refuse it, and the refusal shows the banner.
+  const refused = await page.goto(`${sigil.issuer}/admin`);
+  assert.equal(refused.status(), 403);
+  assert.equal(await banner(page), 'You are acting as ada', 'error pages show the banner');
+  await look(page, 'admin-refused-acting');
 
   // Every sigil page shows the banner while acting: here the user's own account page.
   await page.goto(`${sigil.issuer}/account`);
@@ -47,6 +56,15 @@ test('an admin acts as a user at a relying party and stops from the banner', asy
   assert.equal(new URL(page.url()).pathname, `/admin/users/${encodeURIComponent(ada.id)}`);
   assert.equal(await page.locator('h1').innerText(), 'ada');
   await look(page, 'stopped');
+
+  await page.goto(`${sigil.issuer}/admin/audit`);
+  const started = page.locator('table.audit tbody tr', { hasText: 'impersonation.start' });
+  assert.equal(await started.count(), 1, 'the start is in the audit log');
+  const row = await started.innerText();
+  assert.ok(row.includes(grace.id) && row.includes(ada.id), `actor and subject: ${row}`);
+  assert.match(row, /Ticket 4711/, 'with the reason');
+  assert.equal(await page.locator('table.audit tbody tr', { hasText: 'impersonation.stop' }).count(), 1);
+  await look(page, 'audit');
 
   const own = await consentThroughRp(page, rp, { acting: null, shot: 'consent-own' });
   assert.equal(own.claims.sub, grace.id, 'after stop the admin signs in as themself');
