@@ -23,9 +23,19 @@ test('an admin acts as a user at a relying party and stops from the banner', asy
   const ada = seedUser(sigil, 'ada');
   const grace = seedUser(sigil, 'grace', { roles: ['admin', 'impersonator'] });
   assert.notEqual(ada.id, grace.id);
-  seedRp(sigil, rp, 'openid profile');
+  seedRp(sigil, rp);
 
   await signInAt(page, sigil, grace, `/admin/users/${encodeURIComponent(ada.id)}`);
+  // A reason of blanks gets past the browser's `required` but not the server.
+  await page.getByLabel('Reason').fill('   ');
+  await Promise.all([
+    page.waitForNavigation(),
+    page.locator('button[name="impersonation"][value="start"]').click(),
+  ]);
+  assert.equal(await page.getByLabel('Reason').getAttribute('aria-invalid'), 'true');
+  assert.ok(await page.locator('#reason-error').innerText(), 'the reason is asked for');
+  assert.equal(await banner(page), null, 'not acting');
+  await look(page, 'reason-missing');
   await startActing(page, sigil, ada, 'Ticket 4711: the report page is empty for her');
   assert.equal(new URL(page.url()).pathname, '/admin/impersonation');
   assert.equal(await page.locator('h1').innerText(), 'You are acting as ada');
@@ -39,6 +49,10 @@ test('an admin acts as a user at a relying party and stops from the banner', asy
   assert.equal(access.sub, ada.id, 'the access token is the user’s too');
   assert.deepEqual(access.act, { sub: grace.id }, 'with the admin as the actor');
   await page.shoot('relying-party-acting');
+  const during = await rp.refresh();
+  assert.equal(during.status, 200, 'the refresh token works while acting');
+  const refreshed = await rp.verifyAccessToken(during.body.access_token);
+  assert.deepEqual([refreshed.sub, refreshed.act], [ada.id, { sub: grace.id }], 'still acting');
 
   // The browser is the user now: the admin pages refuse it, and the refusal shows the banner.
   const refused = await page.goto(`${sigil.issuer}/admin`);
@@ -56,6 +70,9 @@ test('an admin acts as a user at a relying party and stops from the banner', asy
   assert.equal(new URL(page.url()).pathname, `/admin/users/${encodeURIComponent(ada.id)}`);
   assert.equal(await page.locator('h1').innerText(), 'ada');
   await look(page, 'stopped');
+  const afterStop = await rp.refresh();
+  assert.equal(afterStop.status, 400, 'the refresh token of the acting sign-in ended with it');
+  assert.equal(afterStop.body.error, 'invalid_grant');
 
   await page.goto(`${sigil.issuer}/admin/audit`);
   const started = page.locator('table.audit tbody tr', { hasText: 'impersonation.start' });
