@@ -12,13 +12,16 @@ test('an admin registers a client on the admin pages and sees its secret once', 
   const { sigil, page } = await harness(t, 'admin-client');
   const root = seedUser(sigil, 'grace', { roles: ['admin'] });
   assert.deepEqual(root.roles, ['admin'], 'user create printed the role');
+  const ada = seedUser(sigil, 'ada');
 
   await signInAt(page, sigil, root, '/admin');
   assert.equal(await page.locator('h1').innerText(), 'Dashboard');
-  assert.match(await page.locator('#total-signins').innerText(), /^[1-9]\d*$/, 'this sign-in is counted');
+  const signins = await page.locator('#total-signins').innerText();
+  assert.match(signins, /^[1-9]\d*$/, 'this sign-in is counted');
   await look(page, 'dashboard');
 
-  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Clients' }).click();
+  const nav = page.getByRole('navigation', { name: 'Administration' });
+  await nav.getByRole('link', { name: 'Clients' }).click();
   await page.waitForURL(`${sigil.issuer}/admin/clients`);
   assert.equal(await page.locator('h1').innerText(), 'Clients');
   assert.match(await page.locator('table tbody').innerText(), /No clients/);
@@ -44,12 +47,15 @@ test('an admin registers a client on the admin pages and sees its secret once', 
   assert.match(await page.locator('p.alert').innerText(), /shown only this once/);
   await look(page, 'secret');
 
-  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Open the client' }).click()]);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.getByRole('link', { name: 'Open the client' }).click(),
+  ]);
   assert.equal(new URL(page.url()).pathname, `/admin/clients/${encodeURIComponent(clientId)}`);
   assert.equal(await page.locator('h1').innerText(), 'Nightly Report Job');
   assert.match(await page.locator('main').innerText(), new RegExp(`Client ID: ${clientId}`));
   assert.ok(!(await page.content()).includes(secret), 'the client page never shows the secret');
-  assert.match(await page.locator('pre').innerText(), /"client_credentials"/, 'its metadata is shown');
+  assert.match(await page.locator('pre').innerText(), /"client_credentials"/, 'its metadata');
   await look(page, 'client');
 
   await page.goto(`${sigil.issuer}/admin/clients`);
@@ -58,15 +64,25 @@ test('an admin registers a client on the admin pages and sees its secret once', 
   assert.ok(!(await page.content()).includes(secret), 'nor does the list');
 
   const { token_endpoint } = await sigil.discovery();
-  const issued = await tokenRequest(token_endpoint, { client_id: clientId, client_secret: secret }, {
-    grant_type: 'client_credentials',
-  });
+  const credentials = { grant_type: 'client_credentials' };
+  const issued = await tokenRequest(
+    token_endpoint,
+    { client_id: clientId, client_secret: secret },
+    credentials,
+  );
   assert.equal(issued.status, 200, `client credentials: ${JSON.stringify(issued.body)}`);
   assert.ok(issued.body.access_token, 'the new client got an access token with its secret');
   assert.equal(issued.body.token_type, 'Bearer');
-  const wrong = await tokenRequest(token_endpoint, { client_id: clientId, client_secret: `${secret}x` }, {
-    grant_type: 'client_credentials',
-  });
+  const wrong = await tokenRequest(
+    token_endpoint,
+    { client_id: clientId, client_secret: `${secret}x` },
+    credentials,
+  );
   assert.equal(wrong.status, 401, 'a wrong secret is refused');
   assert.equal(wrong.body.error, 'invalid_client');
+
+  // An admin who is not an impersonator is not offered to act as a user.
+  await page.goto(`${sigil.issuer}/admin/users/${encodeURIComponent(ada.id)}`);
+  assert.equal(await page.locator('h1').innerText(), 'ada');
+  assert.equal(await page.locator('button[name="impersonation"]').count(), 0);
 });

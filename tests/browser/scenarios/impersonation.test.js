@@ -36,6 +36,23 @@ test('an admin acts as a user at a relying party and stops from the banner', asy
   assert.ok(await page.locator('#reason-error').innerText(), 'the reason is asked for');
   assert.equal(await banner(page), null, 'not acting');
   await look(page, 'reason-missing');
+
+  // Admins are never acted as: no start form on grace's own page, and a start forged from
+  // ada's form against grace is refused by the server.
+  await page.goto(`${sigil.issuer}/admin/users/${encodeURIComponent(grace.id)}`);
+  assert.equal(await page.locator('button[name="impersonation"][value="start"]').count(), 0);
+  await page.goto(`${sigil.issuer}/admin/users/${encodeURIComponent(ada.id)}`);
+  await page.locator('form:has(#reason)').evaluate((form, id) => {
+    form.action = `/admin/users/${encodeURIComponent(id)}/impersonation`;
+  }, grace.id);
+  await page.getByLabel('Reason').fill('forged');
+  const [forged] = await Promise.all([
+    page.waitForNavigation(),
+    page.locator('button[name="impersonation"][value="start"]').click(),
+  ]);
+  assert.equal(forged.status(), 403, 'acting as an admin is refused');
+  assert.equal(await banner(page), null);
+
   await startActing(page, sigil, ada, 'Ticket 4711: the report page is empty for her');
   assert.equal(new URL(page.url()).pathname, '/admin/impersonation');
   assert.equal(await page.locator('h1').innerText(), 'You are acting as ada');
@@ -80,7 +97,8 @@ test('an admin acts as a user at a relying party and stops from the banner', asy
   const row = await started.innerText();
   assert.ok(row.includes(grace.id) && row.includes(ada.id), `actor and subject: ${row}`);
   assert.match(row, /Ticket 4711/, 'with the reason');
-  assert.equal(await page.locator('table.audit tbody tr', { hasText: 'impersonation.stop' }).count(), 1);
+  const stopped = page.locator('table.audit tbody tr', { hasText: 'impersonation.stop' });
+  assert.equal(await stopped.count(), 1, 'and the stop');
   await look(page, 'audit');
 
   const own = await consentThroughRp(page, rp, { acting: null, shot: 'consent-own' });
