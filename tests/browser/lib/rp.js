@@ -62,12 +62,14 @@ export class RelyingParty {
 
   async handle(req, res) {
     const url = new URL(req.url, this.origin);
-    if (url.pathname === '/start') return this.startFlow(res);
+    if (url.pathname === '/start') return this.startFlow(res, url.searchParams);
     if (url.pathname === '/cb') return this.callback(url, res);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }
 
-  startFlow(res) {
+  /** Sends the browser to sigil's authorization endpoint; `extra` (the query of `/start`,
+   *  such as `prompt=login`) is added to the request. */
+  startFlow(res, extra = new URLSearchParams()) {
     const state = b64url(randomBytes(16));
     const nonce = b64url(randomBytes(16));
     const verifier = b64url(randomBytes(32));
@@ -83,6 +85,7 @@ export class RelyingParty {
       nonce,
       code_challenge: challenge,
       code_challenge_method: 'S256',
+      ...Object.fromEntries(extra),
     }).toString();
     res.writeHead(302, { location: target.toString() }).end();
   }

@@ -39,6 +39,7 @@ test('an admin registers a client on the admin pages and sees its secret once', 
     page.getByRole('button', { name: 'Register client' }).click(),
   ]);
   assert.equal(answer.status(), 201);
+  assert.equal(answer.headers()['cache-control'], 'no-store', 'the secret is not cached');
   assert.equal(await page.locator('h1').innerText(), 'Client registered');
   const clientId = (await page.locator('#client-id').innerText()).trim();
   const secret = (await page.locator('#client-secret').innerText()).trim();

@@ -77,6 +77,16 @@ test('an admin acts as a user at a relying party and stops from the banner', asy
   assert.equal(await banner(page), 'You are acting as ada', 'error pages show the banner');
   await look(page, 'admin-refused-acting');
 
+  // The relying party asking for a fresh sign-in gets sigil's sign-in page, banner and all;
+  // an unknown address gets the not-found page, with the banner too.
+  await page.goto(`${rp.origin}/start?prompt=login`);
+  assert.equal(await page.locator('h1').innerText(), 'Sign in');
+  assert.equal(await banner(page), 'You are acting as ada');
+  await look(page, 'sign-in-acting');
+  const missing = await page.goto(`${sigil.issuer}/no-such-page`);
+  assert.equal(missing.status(), 404);
+  assert.equal(await banner(page), 'You are acting as ada');
+
   // Every sigil page shows the banner while acting: here the user's own account page.
   await page.goto(`${sigil.issuer}/account`);
   assert.equal(await page.locator('h1').innerText(), 'Your account');
