@@ -15,10 +15,11 @@ import { allow, assertStyled, launch, openPage, signIn } from './browser.js';
 import { RelyingParty } from './rp.js';
 import { Sigil } from './sigil.js';
 
-/** Starts sigil, the relying party and a browser page for the test `t`, screenshots going
- *  under `scenario`; everything stops when `t` ends (sigil's log is shown if it failed). */
-export async function harness(t, scenario) {
-  const sigil = await Sigil.start();
+/** Starts sigil (with the settings `env`), the relying party and a browser page for the test
+ *  `t`, screenshots going under `scenario`; everything stops when `t` ends (sigil's log is
+ *  shown if it failed). */
+export async function harness(t, scenario, { env = {} } = {}) {
+  const sigil = await Sigil.start(env);
   t.after(async () => {
     if (!t.passed) console.error(`sigil's log:\n${sigil.logTail()}`);
     await sigil.stop();

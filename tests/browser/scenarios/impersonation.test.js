@@ -1,10 +1,12 @@
 // An admin who is also an impersonator starts acting as a user from the user's admin page
 // with a reason; the banner "You are acting as …" shows on sigil's pages, the relying party's
 // ID token (verified with jose) names the user as sub and the admin as act.sub; the admin
-// stops from the banner, and the next sign-in at the relying party is the admin's own.
+// stops from the banner, and the next sign-in at the relying party is the admin's own. An
+// impersonation also ends by itself after SIGIL_IMPERSONATION_MAX_LIFETIME seconds.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
   banner,
@@ -115,4 +117,34 @@ test('an admin acts as a user at a relying party and stops from the banner', asy
   assert.equal(own.claims.sub, grace.id, 'after stop the admin signs in as themself');
   assert.equal(own.claims.act, undefined, 'with no actor');
   assert.equal(own.claims.name, 'Grace Lovelace');
+});
+
+test('an impersonation ends by itself after its lifetime', async (t) => {
+  const lifetime = 5;
+  const { sigil, rp, page } = await harness(t, 'impersonation-expiry', {
+    env: { SIGIL_IMPERSONATION_MAX_LIFETIME: String(lifetime) },
+  });
+  const ada = seedUser(sigil, 'ada');
+  const grace = seedUser(sigil, 'grace', { roles: ['admin', 'impersonator'] });
+  seedRp(sigil, rp);
+
+  await signInAt(page, sigil, grace, `/admin/users/${encodeURIComponent(ada.id)}`);
+  const started = Date.now();
+  await startActing(page, sigil, ada, 'Ticket 4712: a short look');
+  const acting = await consentThroughRp(page, rp, { acting: 'ada', shot: 'consent-acting' });
+  assert.deepEqual(acting.claims.act, { sub: grace.id });
+
+  await sleep(Math.max(0, started + lifetime * 1000 + 500 - Date.now()));
+  await page.goto(`${sigil.issuer}/account`);
+  assert.equal(await banner(page), null, 'the banner is gone once the lifetime is over');
+  const account = await page.locator('main').innerText();
+  assert.ok(account.includes(grace.email) && !account.includes(ada.email), 'grace’s own account');
+  await look(page, 'expired');
+  const refreshed = await rp.refresh();
+  assert.equal(refreshed.status, 400, 'the acting refresh token ended with it');
+
+  await page.goto(`${sigil.issuer}/admin/audit`);
+  const expired = page.locator('table.audit tbody tr', { hasText: 'impersonation.expire' });
+  assert.equal(await expired.count(), 1, 'the expiry is in the audit log');
+  assert.match(await expired.innerText(), new RegExp(ada.id));
 });
