@@ -1,6 +1,7 @@
 // An admin signs in at /admin through the real sign-in page, registers a client on the admin
 // clients page, sees its secret once, and never again on the client's page or the list; the
-// client then gets a token with that secret (client credentials at the token endpoint).
+// client then gets a token with that secret (client credentials at the token endpoint), and
+// a rotation shows the next secret once and retires the first.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -81,6 +82,29 @@ test('an admin registers a client on the admin pages and sees its secret once', 
   );
   assert.equal(wrong.status, 401, 'a wrong secret is refused');
   assert.equal(wrong.body.error, 'invalid_client');
+
+  // Rotating shows the new secret once; the old one stops working.
+  await page.goto(`${sigil.issuer}/admin/clients/${encodeURIComponent(clientId)}`);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.getByRole('button', { name: 'Rotate secret' }).click(),
+  ]);
+  assert.equal(await page.locator('h1').innerText(), 'Client rotated');
+  const rotated = (await page.locator('#client-secret').innerText()).trim();
+  assert.notEqual(rotated, secret);
+  await look(page, 'rotated');
+  const old = await tokenRequest(
+    token_endpoint,
+    { client_id: clientId, client_secret: secret },
+    credentials,
+  );
+  assert.equal(old.status, 401, 'the old secret is refused after rotation');
+  const fresh = await tokenRequest(
+    token_endpoint,
+    { client_id: clientId, client_secret: rotated },
+    credentials,
+  );
+  assert.equal(fresh.status, 200, 'the rotated secret works');
 
   // An admin who is not an impersonator is not offered to act as a user.
   await page.goto(`${sigil.issuer}/admin/users/${encodeURIComponent(ada.id)}`);
