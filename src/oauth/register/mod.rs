@@ -134,7 +134,8 @@ pub async fn read(
     }
 }
 
-/// `PUT /register/{client_id}`: RFC 7592 §2.2 update; the registration access token rotates and the cached client is dropped.
+/// `PUT /register/{client_id}`: RFC 7592 §2.2 update; the registration access token rotates
+/// and the cached client is dropped.
 #[tracing::instrument(skip_all, fields(client_id))]
 pub async fn update(
     req: HttpRequest,
