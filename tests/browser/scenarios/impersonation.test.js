@@ -147,4 +147,8 @@ test('an impersonation ends by itself after its lifetime', async (t) => {
   const expired = page.locator('table.audit tbody tr', { hasText: 'impersonation.expire' });
   assert.equal(await expired.count(), 1, 'the expiry is in the audit log');
   assert.match(await expired.innerText(), new RegExp(ada.id));
+
+  const own = await consentThroughRp(page, rp, { acting: null, shot: 'consent-own' });
+  assert.equal(own.claims.sub, grace.id, 'after the time limit /authorize is the admin’s own');
+  assert.equal(own.claims.act, undefined);
 });
