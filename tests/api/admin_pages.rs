@@ -128,6 +128,43 @@ async fn a_new_client_secret_is_shown_once_and_the_change_is_audited_as_the_admi
 }
 
 #[tokio::test]
+async fn a_secret_rotated_or_a_client_deleted_on_the_pages_stops_working_at_once() {
+    let app = TestApp::spawn().await;
+    app.admin_signed_in("root", &[]).await;
+    let form = [
+        ("client_name", "Nightly"),
+        ("token_endpoint_auth_method", "client_secret_basic"),
+        ("grant_client_credentials", "on"),
+    ];
+    let res = app
+        .post_admin("/admin/clients", "/admin/clients", &form)
+        .await;
+    let html = expect_page(res, 201, "Client registered").await;
+    let id = text_of(&html, "#client-id").expect("the client id");
+    let old = text_of(&html, "#client-secret").expect("the secret");
+    let token = |secret: String| {
+        app.token_request()
+            .basic_auth(&id, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+    };
+    // The token endpoint has now looked the client up (and holds it for a moment).
+    assert_eq!(token(old.clone()).await.unwrap().status(), 200);
+    let page = format!("/admin/clients/{id}");
+    let res = app.post_admin(&page, &format!("{page}/secret"), &[]).await;
+    let rotated = expect_page(res, 200, "Client rotated").await;
+    let new = text_of(&rotated, "#client-secret").expect("the new secret");
+    assert_eq!(token(old).await.unwrap().status(), 401, "the old secret");
+    assert_eq!(token(new.clone()).await.unwrap().status(), 200);
+    let confirm = format!("{page}/delete");
+    let res = app
+        .post_admin(&confirm, &confirm, &[("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(token(new).await.unwrap().status(), 401, "a deleted client");
+}
+
+#[tokio::test]
 async fn deleting_a_client_asks_for_confirmation_first() {
     let app = TestApp::spawn().await;
     let admin = app.admin_signed_in("root", &[]).await;

@@ -285,3 +285,32 @@ async fn a_client_deleted_by_an_administrator_takes_its_registration_with_it() {
         .unwrap();
     assert_eq!(left, None, "the registration row went with its client");
 }
+
+#[tokio::test]
+async fn a_deregistered_client_stops_authenticating_at_once() {
+    let app = TestApp::with_registration("open", |_| {}).await;
+    let body = app
+        .registered(&json!({"redirect_uris": ["https://gone.example/cb"]}), None)
+        .await;
+    let (id, secret) = (
+        body["client_id"].as_str().unwrap(),
+        body["client_secret"].as_str().unwrap(),
+    );
+    let attempt = || {
+        app.token_request()
+            .basic_auth(id, Some(secret))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", "x")])
+            .send()
+    };
+    // Authenticated (the grant is what fails), and the client is now looked up and held.
+    assert_eq!(attempt().await.unwrap().status(), 400);
+    let uri = body["registration_client_uri"].as_str().unwrap();
+    let token = body["registration_access_token"].as_str().unwrap();
+    let res = app
+        .manage_registration(Method::DELETE, uri, Some(token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(attempt().await.unwrap().status(), 401, "a deleted client");
+}

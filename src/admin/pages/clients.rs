@@ -223,7 +223,8 @@ pub(super) fn created(
     view::show(admin, state, status, &page)
 }
 
-/// `POST /admin/clients/{client_id}/secret`: a new secret, shown once (a sensitive action).
+/// `POST /admin/clients/{client_id}/secret`: a new secret, shown once (a sensitive action);
+/// the old one stops working at once (the cached client is dropped).
 #[tracing::instrument(skip_all)]
 pub async fn rotate(
     req: HttpRequest,
@@ -244,7 +245,10 @@ pub async fn rotate(
         .rotate_client_secret(&admin.actor(), &path)
         .await
     {
-        Ok(issued) => created(&admin, &state, issued, "rotated"),
+        Ok(issued) => {
+            state.clients.remove(&path);
+            created(&admin, &state, issued, "rotated")
+        }
         Err(e) => view::failed(&state, e),
     }
 }
@@ -285,7 +289,8 @@ pub async fn confirm_delete(
     view::show(&admin, &state, StatusCode::OK, &page)
 }
 
-/// `POST /admin/clients/{client_id}/delete` (a sensitive action).
+/// `POST /admin/clients/{client_id}/delete` (a sensitive action); the cached client is
+/// dropped with it.
 #[tracing::instrument(skip_all)]
 pub async fn delete(
     req: HttpRequest,
@@ -302,7 +307,10 @@ pub async fn delete(
         return res;
     }
     match admin.manager.delete_client(&admin.actor(), &path).await {
-        Ok(()) => view::see_other("/admin/clients"),
+        Ok(()) => {
+            state.clients.remove(&path);
+            view::see_other("/admin/clients")
+        }
         Err(e) => view::failed(&state, e),
     }
 }

@@ -134,7 +134,8 @@ pub async fn read(
     }
 }
 
-/// `PUT /register/{client_id}`: RFC 7592 §2.2 update; the registration access token rotates.
+/// `PUT /register/{client_id}`: RFC 7592 §2.2 update; the registration access token rotates
+/// and the cached client is dropped.
 #[tracing::instrument(skip_all, fields(client_id))]
 pub async fn update(
     req: HttpRequest,
@@ -168,12 +169,16 @@ pub async fn update(
         .replace_registration(&id, &token, update, rules(&state))
         .await
     {
-        Ok(reg) => respond::registered(&state.settings.issuer, &reg, StatusCode::OK),
+        Ok(reg) => {
+            state.clients.remove(&id);
+            respond::registered(&state.settings.issuer, &reg, StatusCode::OK)
+        }
         Err(e) => respond::error(&e),
     }
 }
 
-/// `DELETE /register/{client_id}`: RFC 7592 §2.3 deregistration (204).
+/// `DELETE /register/{client_id}`: RFC 7592 §2.3 deregistration (204); the cached client is
+/// dropped with it.
 #[tracing::instrument(skip_all, fields(client_id))]
 pub async fn delete(
     req: HttpRequest,
@@ -191,7 +196,10 @@ pub async fn delete(
         .delete_registration(&id, &token)
         .await
     {
-        Ok(()) => HttpResponse::NoContent().finish(),
+        Ok(()) => {
+            state.clients.remove(&id);
+            HttpResponse::NoContent().finish()
+        }
         Err(e) => respond::error(&e),
     }
 }

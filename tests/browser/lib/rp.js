@@ -62,12 +62,14 @@ export class RelyingParty {
 
   async handle(req, res) {
     const url = new URL(req.url, this.origin);
-    if (url.pathname === '/start') return this.startFlow(res);
+    if (url.pathname === '/start') return this.startFlow(res, url.searchParams);
     if (url.pathname === '/cb') return this.callback(url, res);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   }
 
-  startFlow(res) {
+  /** Sends the browser to sigil's authorization endpoint; `extra` (the query of `/start`,
+   *  such as `prompt=login`) is added to the request. */
+  startFlow(res, extra = new URLSearchParams()) {
     const state = b64url(randomBytes(16));
     const nonce = b64url(randomBytes(16));
     const verifier = b64url(randomBytes(32));
@@ -83,6 +85,7 @@ export class RelyingParty {
       nonce,
       code_challenge: challenge,
       code_challenge_method: 'S256',
+      ...Object.fromEntries(extra),
     }).toString();
     res.writeHead(302, { location: target.toString() }).end();
   }
@@ -127,20 +130,20 @@ export class RelyingParty {
     return payload;
   }
 
+  /** Verifies a JWT access token (RFC 9068) against sigil's JWKS and issuer; returns its
+   *  claims. */
+  async verifyAccessToken(accessToken) {
+    const { payload } = await jwtVerify(accessToken, this.jwks, {
+      issuer: this.discovery.issuer,
+      typ: 'at+jwt',
+      algorithms: this.discovery.id_token_signing_alg_values_supported,
+    });
+    return payload;
+  }
+
   /** POSTs `form` to the token endpoint with client_secret_basic; returns { status, body }. */
   async tokenRequest(form) {
-    const basic = Buffer.from(
-      `${encodeURIComponent(this.client.client_id)}:${encodeURIComponent(this.client.client_secret)}`,
-    ).toString('base64');
-    const res = await fetch(this.discovery.token_endpoint, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${basic}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams(form).toString(),
-    });
-    return { status: res.status, body: await res.json() };
+    return tokenRequest(this.discovery.token_endpoint, this.client, form);
   }
 
   /** Refreshes the last sign-in's tokens; on success keeps the new ones. Returns { status, body }. */
@@ -159,4 +162,21 @@ export class RelyingParty {
   async stop() {
     if (this.server) await new Promise((done) => this.server.close(done));
   }
+}
+
+/** POSTs `form` to `endpoint` as `client` ({ client_id, client_secret }) with
+ *  client_secret_basic; returns { status, body }. */
+export async function tokenRequest(endpoint, client, form) {
+  const basic = Buffer.from(
+    `${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`,
+  ).toString('base64');
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${basic}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams(form).toString(),
+  });
+  return { status: res.status, body: await res.json() };
 }

@@ -46,11 +46,13 @@ export class Sigil {
     this.proc = null;
   }
 
-  /** Starts sigil (the binary named by SIGIL_BIN, else target/debug/sigil) and waits for /healthz. */
-  static async start() {
+  /** Starts sigil (the binary named by SIGIL_BIN, else target/debug/sigil) with the settings
+   *  `env` (such as `{ SIGIL_IMPERSONATION_MAX_LIFETIME: '3' }`) and waits for /healthz. */
+  static async start(env = {}) {
     const binary = resolve(ROOT, process.env.SIGIL_BIN ?? 'target/debug/sigil');
     const workdir = mkdtempSync(join(tmpdir(), 'sigil-browser-'));
     const sigil = new Sigil(binary, workdir, await freePort());
+    Object.assign(sigil.env, env);
     const log = openSync(sigil.logPath, 'w');
     sigil.proc = spawn(binary, ['serve'], {
       cwd: workdir,
