@@ -101,6 +101,9 @@ pub fn update(
         let view =
             serde_json::to_value(&current).map_err(|e| ManageError::Internal(e.to_string()))?;
         let new = fields(doc, &view)?;
+        if new.disabled && !current.disabled && actor.as_str() == id {
+            return Err(invalid("disabled", "cannot be set on one's own account"));
+        }
         users::set_profile(
             conn,
             id,

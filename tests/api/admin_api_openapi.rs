@@ -66,4 +66,11 @@ async fn unknown_paths_and_methods_under_the_api_answer_problems() {
     let admin = crate::helpers::admin::AdminApi::new(&app).await;
     let res = admin.get("/clients?limit=1&limit=2").await;
     crate::helpers::admin::problem(res, 400).await;
+    let huge = serde_json::json!({"client_name": "x".repeat(300 * 1024)});
+    let res = admin.send(reqwest::Method::POST, "/clients", &huge).await;
+    let body = crate::helpers::admin::problem(res, 413).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("256 KiB"),
+        "{body}"
+    );
 }

@@ -128,3 +128,24 @@ async fn the_disable_form_refuses_a_missing_csrf_token_bad_input_and_a_stale_pag
         "not disabled"
     );
 }
+
+#[tokio::test]
+async fn an_admin_cannot_disable_their_own_account() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_signed_in("root", &[]).await;
+    let page = format!("/admin/users/{admin}");
+    let (_, html) = app.page_with_csrf(&page).await;
+    let tag = hidden_value(&html, "etag").unwrap();
+    let res = app
+        .post_admin(
+            &page,
+            &format!("{page}/disabled"),
+            &[("disabled", "true"), ("etag", &tag)],
+        )
+        .await;
+    let html = expect_page(res, 422, "root").await;
+    let error = field_error(&html, "disabled").expect("the error beside the button");
+    assert!(error.contains("own account"), "{error}");
+    let html = app.get(&page).await.text().await.unwrap();
+    assert_eq!(text_of(&html, "#status").as_deref(), Some("Active"));
+}

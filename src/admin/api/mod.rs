@@ -15,7 +15,9 @@ mod request;
 mod schema;
 mod users;
 
-use actix_web::http::Method;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpResponse, Route, web};
 use utoipa::OpenApi;
 
@@ -239,6 +241,20 @@ async fn no_route() -> HttpResponse {
     .error_response()
 }
 
+/// A body over the size actix reads (256 KiB): the 413 as a problem like every other error.
+fn too_large<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    use actix_web::ResponseError;
+    let problem = Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the body is larger than the admin API reads (256 KiB)",
+    )
+    .error_response();
+    let (req, _) = res.into_parts();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, problem).map_into_right_body(),
+    ))
+}
+
 /// A method the path does not take: a 405 problem.
 async fn no_method() -> HttpResponse {
     use actix_web::ResponseError;
@@ -263,7 +279,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // A query string that does not parse (a repeated parameter) is a 400 problem too.
     let query = web::QueryConfig::default()
         .error_handler(|e, _| Problem::bad_request(format!("unreadable query: {e}")).into());
+    let too_large = ErrorHandlers::new().handler(StatusCode::PAYLOAD_TOO_LARGE, too_large);
     let mut scope = web::scope(PREFIX)
+        .wrap(too_large)
         .app_data(query)
         .route(openapi_path, web::get().to(openapi))
         .default_service(web::to(no_route));
