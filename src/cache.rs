@@ -25,6 +25,15 @@ impl<V> std::fmt::Debug for TtlCache<V> {
     }
 }
 
+impl<V> Clone for TtlCache<V> {
+    /// Another handle on the same entries.
+    fn clone(&self) -> Self {
+        Self {
+            entries: self.entries.clone(),
+        }
+    }
+}
+
 impl<V: Send + Sync + 'static> Default for TtlCache<V> {
     fn default() -> Self {
         Self {

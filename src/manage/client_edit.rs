@@ -86,8 +86,11 @@ impl Manager {
         let metadata = ClientMetadata::parse(&json, &registry::metadata_policy())?;
         registry::check_remote_keys(&metadata, &self.key_sources).await?;
         let (actor, now, kek) = (actor.clone(), self.now(), self.kek()?);
-        let client_id = client_id.to_owned();
-        self.run(move |c| update(c, &actor, now, &client_id, &edit, &kek))
-            .await
+        let id = client_id.to_owned();
+        let issued = self
+            .run(move |c| update(c, &actor, now, &id, &edit, &kek))
+            .await?;
+        self.forget_client(client_id);
+        Ok(issued)
     }
 }

@@ -218,8 +218,10 @@ impl Manager {
 
     /// Deletes the client `client_id` (see [`delete`]).
     pub async fn delete_client(&self, actor: &Actor, client_id: &str) -> Result<(), ManageError> {
-        let (actor, now, client_id) = (actor.clone(), self.now(), client_id.to_owned());
-        self.run(move |c| delete(c, &actor, now, &client_id)).await
+        let (actor, now, id) = (actor.clone(), self.now(), client_id.to_owned());
+        self.run(move |c| delete(c, &actor, now, &id)).await?;
+        self.forget_client(client_id);
+        Ok(())
     }
 
     /// Gives the client `client_id` a new secret (see [`rotate_secret`]).
@@ -229,8 +231,11 @@ impl Manager {
         client_id: &str,
     ) -> Result<IssuedClient, ManageError> {
         let (actor, now, kek) = (actor.clone(), self.now(), self.kek()?);
-        let client_id = client_id.to_owned();
-        self.run(move |c| rotate_secret(c, &actor, now, &client_id, &kek))
-            .await
+        let id = client_id.to_owned();
+        let issued = self
+            .run(move |c| rotate_secret(c, &actor, now, &id, &kek))
+            .await?;
+        self.forget_client(client_id);
+        Ok(issued)
     }
 }

@@ -32,10 +32,14 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::audit::AuditEvent;
+use crate::cache::TtlCache;
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::federation::TrustedIssuer;
 use crate::jose::Kek;
 use crate::outbound::jwks::KeySources;
+use crate::registry::Client;
+use crate::resources::Resource;
 use crate::state::AppState;
 use crate::store::{DbConnection, Store, try_transaction};
 
@@ -147,8 +151,18 @@ impl KekSource {
     }
 }
 
+/// The running app's caches of what management changes: each change forgets its entry, so the
+/// app serves the new state at once (another process still waits out [`crate::cache::TTL`]).
+#[derive(Clone)]
+struct Caches {
+    clients: TtlCache<Client>,
+    resources: TtlCache<Resource>,
+    trusted_issuers: TtlCache<TrustedIssuer>,
+}
+
 /// The management operations with what they need: the store, the KEK, the issuer, the key
-/// retention, the key fetcher, the clock and the session idle timeout.
+/// retention, the key fetcher, the clock and the session idle timeout (and, in the running
+/// app, its caches).
 #[derive(Clone)]
 pub struct Manager {
     store: Store,
@@ -158,6 +172,7 @@ pub struct Manager {
     key_sources: KeySources,
     clock: SharedClock,
     session_idle: i64,
+    caches: Option<Caches>,
 }
 
 impl std::fmt::Debug for Manager {
@@ -186,18 +201,47 @@ impl Manager {
             key_sources,
             clock,
             session_idle: settings.lifetimes.session_idle,
+            caches: None,
         }
     }
 
-    /// A manager sharing the running app's store, KEK, key fetcher and clock.
+    /// A manager sharing the running app's store, KEK, key fetcher, clock and caches.
     pub fn from_state(state: &AppState) -> Self {
-        Self::new(
-            state.store.clone(),
-            KekSource::loaded(state.keys.kek().clone()),
-            &state.settings,
-            state.key_sources.clone(),
-            state.clock.clone(),
-        )
+        Self {
+            caches: Some(Caches {
+                clients: state.clients.clone(),
+                resources: state.resources.clone(),
+                trusted_issuers: state.trusted_issuers.clone(),
+            }),
+            ..Self::new(
+                state.store.clone(),
+                KekSource::loaded(state.keys.kek().clone()),
+                &state.settings,
+                state.key_sources.clone(),
+                state.clock.clone(),
+            )
+        }
+    }
+
+    /// Forgets the cached client `client_id` after a change to it.
+    fn forget_client(&self, client_id: &str) {
+        if let Some(caches) = &self.caches {
+            caches.clients.remove(client_id);
+        }
+    }
+
+    /// Forgets the cached resource `identifier` after a change to it.
+    fn forget_resource(&self, identifier: &str) {
+        if let Some(caches) = &self.caches {
+            caches.resources.remove(identifier);
+        }
+    }
+
+    /// Forgets the cached trusted issuer `issuer` after a change to it.
+    fn forget_trusted_issuer(&self, issuer: &str) {
+        if let Some(caches) = &self.caches {
+            caches.trusted_issuers.remove(issuer);
+        }
     }
 
     /// The KEK, loaded on first use.

@@ -289,9 +289,12 @@ impl Manager {
         self.read_registration(client_id, token).await?;
         self.check_keys(&update.json, rules).await?;
         let (now, kek) = (self.now(), self.kek()?);
-        let (client_id, token) = (client_id.to_owned(), token.to_owned());
-        self.run(move |c| Ok(replace(c, now, (&client_id, &token), &update, &kek, rules)))
-            .await?
+        let (id, token) = (client_id.to_owned(), token.to_owned());
+        let registered = self
+            .run(move |c| Ok(replace(c, now, (&id, &token), &update, &kek, rules)))
+            .await??;
+        self.forget_client(client_id);
+        Ok(registered)
     }
 
     /// Deletes a self-registered client (see [`delete`]).
@@ -300,9 +303,10 @@ impl Manager {
         client_id: &str,
         token: &str,
     ) -> Result<(), RegistrationError> {
-        let (now, client_id, token) = (self.now(), client_id.to_owned(), token.to_owned());
-        self.run(move |c| Ok(delete(c, now, &client_id, &token)))
-            .await?
+        let (now, id, token) = (self.now(), client_id.to_owned(), token.to_owned());
+        self.run(move |c| Ok(delete(c, now, &id, &token))).await??;
+        self.forget_client(client_id);
+        Ok(())
     }
 
     /// Validates `json` (see [`validate`]) and checks a `jwks_uri` it relies on.

@@ -153,7 +153,10 @@ impl Manager {
 
     /// Deletes the resource `id` (see [`delete`]).
     pub async fn delete_resource(&self, actor: &Actor, id: &str) -> Result<(), ManageError> {
+        let identifier = self.get_resource(id).await?.identifier().to_owned();
         let (actor, now, id) = (actor.clone(), self.now(), id.to_owned());
-        self.run(move |c| delete(c, &actor, now, &id)).await
+        self.run(move |c| delete(c, &actor, now, &id)).await?;
+        self.forget_resource(&identifier);
+        Ok(())
     }
 }

@@ -133,7 +133,10 @@ impl Manager {
 
     /// Deletes the trusted issuer `id` (see [`delete`]).
     pub async fn delete_trusted_issuer(&self, actor: &Actor, id: &str) -> Result<(), ManageError> {
+        let issuer = self.get_trusted_issuer(id).await?.issuer().to_owned();
         let (actor, now, id) = (actor.clone(), self.now(), id.to_owned());
-        self.run(move |c| delete(c, &actor, now, &id)).await
+        self.run(move |c| delete(c, &actor, now, &id)).await?;
+        self.forget_trusted_issuer(&issuer);
+        Ok(())
     }
 }

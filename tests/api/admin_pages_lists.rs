@@ -108,10 +108,25 @@ async fn resources_are_registered_with_their_secret_shown_once_and_deleted_after
         .trim_start_matches("/admin/resources/")
         .trim_end_matches("/delete")
         .to_owned();
+    // A token for the resource puts it in the app's cache; the deletion takes it out at once.
+    let service = app.service_client("read").await;
+    let target = [
+        ("grant_type", "client_credentials"),
+        ("resource", "https://api.example/"),
+    ];
+    app.service_token(&service, &target[1..]).await;
     let res = app
         .post_admin(&delete, &delete, &[("confirm", "yes")])
         .await;
     assert_eq!(res.status(), 303);
+    let res = app.token_as(&service, &target).await;
+    assert_eq!(
+        res.status(),
+        400,
+        "the deleted resource is not served from the cache"
+    );
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_target");
     assert!(
         !app.get("/admin/resources")
             .await

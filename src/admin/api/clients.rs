@@ -80,7 +80,6 @@ async fn edit(
     let issued = Manager::from_state(&state)
         .update_client(&admin.actor, client_id, edit)
         .await?;
-    state.clients.remove(client_id);
     Ok(item(&issued.client, &issued))
 }
 
@@ -129,7 +128,6 @@ pub async fn delete(
     Manager::from_state(&state)
         .delete_client(&admin.actor, &path)
         .await?;
-    state.clients.remove(&path);
     Ok(gone())
 }
 
@@ -146,6 +144,5 @@ pub async fn rotate_secret(
     let issued = Manager::from_state(&state)
         .rotate_client_secret(&admin.actor, &path)
         .await?;
-    state.clients.remove(&path);
     Ok(item(&issued.client, &issued))
 }

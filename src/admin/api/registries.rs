@@ -71,10 +71,9 @@ pub async fn delete_resource(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let manager = Manager::from_state(&state);
-    let resource = manager.get_resource(&path).await?;
-    manager.delete_resource(&admin.actor, &path).await?;
-    state.resources.remove(resource.identifier());
+    Manager::from_state(&state)
+        .delete_resource(&admin.actor, &path)
+        .await?;
     Ok(gone())
 }
 
@@ -137,9 +136,8 @@ pub async fn delete_trusted_issuer(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let manager = Manager::from_state(&state);
-    let found = manager.get_trusted_issuer(&path).await?;
-    manager.delete_trusted_issuer(&admin.actor, &path).await?;
-    state.trusted_issuers.remove(found.issuer());
+    Manager::from_state(&state)
+        .delete_trusted_issuer(&admin.actor, &path)
+        .await?;
     Ok(gone())
 }

@@ -147,7 +147,6 @@ pub async fn edit(
         .await
     {
         Ok(issued) => {
-            state.clients.remove(path.as_str());
             if issued.secret.is_some() {
                 super::clients::created(&admin, &state, issued, "updated")
             } else {

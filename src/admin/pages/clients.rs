@@ -245,10 +245,7 @@ pub async fn rotate(
         .rotate_client_secret(&admin.actor(), &path)
         .await
     {
-        Ok(issued) => {
-            state.clients.remove(&path);
-            created(&admin, &state, issued, "rotated")
-        }
+        Ok(issued) => created(&admin, &state, issued, "rotated"),
         Err(e) => view::failed(&state, e),
     }
 }
@@ -307,10 +304,7 @@ pub async fn delete(
         return res;
     }
     match admin.manager.delete_client(&admin.actor(), &path).await {
-        Ok(()) => {
-            state.clients.remove(&path);
-            view::see_other("/admin/clients")
-        }
+        Ok(()) => view::see_other("/admin/clients"),
         Err(e) => view::failed(&state, e),
     }
 }

@@ -169,10 +169,7 @@ pub async fn update(
         .replace_registration(&id, &token, update, rules(&state))
         .await
     {
-        Ok(reg) => {
-            state.clients.remove(&id);
-            respond::registered(&state.settings.issuer, &reg, StatusCode::OK)
-        }
+        Ok(reg) => respond::registered(&state.settings.issuer, &reg, StatusCode::OK),
         Err(e) => respond::error(&e),
     }
 }
@@ -196,10 +193,7 @@ pub async fn delete(
         .delete_registration(&id, &token)
         .await
     {
-        Ok(()) => {
-            state.clients.remove(&id);
-            HttpResponse::NoContent().finish()
-        }
+        Ok(()) => HttpResponse::NoContent().finish(),
         Err(e) => respond::error(&e),
     }
 }
